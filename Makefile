@@ -1,0 +1,41 @@
+# hallrate: `make demo` runs the product on its embedded defaults, `make test` runs every test.
+# Both create .venv and install what they need; nothing is reinstalled when nothing changed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+TS := $(wildcard assets/translations/*.ts)
+QM := $(TS:.ts=.qm)
+
+
+.PHONY: demo test lint bench screenshots translations dist clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[kiosk,server,dev]'
+	@touch $(STAMP)
+
+assets/translations/%.qm: assets/translations/%.ts $(STAMP)
+	$(BIN)/pyside6-lrelease -silent $< -qm $@
+
+translations: $(QM)
+
+demo: $(STAMP) translations
+	$(BIN)/python -m kiosk.demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check sync kiosk server bench tests
+	$(BIN)/mypy
+
+test: $(STAMP) translations lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+bench: $(STAMP) translations
+	$(BIN)/python -m bench all
+
+screenshots: $(STAMP) translations
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m kiosk.ui.screenshots screenshots
+
+clean:
+	rm -rf $(VENV) screenshots .pytest_cache .mypy_cache .ruff_cache

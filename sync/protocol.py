@@ -1,0 +1,249 @@
+"""Protocol v1: the wire schemas both ends agree on (documented in docs/protocol.md).
+
+Validation is strict: a score is an integer 1–5 (not "5", not 3.5, not true), timestamps
+are RFC 3339 strings with an offset, ids are UUIDs, comments at most 500 characters. A sync
+request's envelope is validated as a whole (422 when malformed), but its ratings and
+sessions are validated one by one (`parse_items`), so that one bad rating never sinks the
+rest of its batch.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
+
+PROTOCOL_VERSION = 1
+MAX_COMMENT_CHARS = 500
+MAX_REASONS = 20
+#: Whole-request limits; the server answers 413 past them and the client splits the batch.
+MAX_BATCH_RATINGS = 1000
+MAX_BATCH_BYTES = 2 * 1024 * 1024
+
+Result = Literal["accepted", "duplicate", "conflict", "rejected"]
+Channel = Literal["kiosk", "mobile"]
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+)
+_CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("timestamp needs a UTC offset")
+        return value
+    if not isinstance(value, str):
+        raise ValueError("timestamp must be an RFC 3339 string with an offset")
+    match = _RFC3339.match(value)
+    if not match:
+        raise ValueError("timestamp must be an RFC 3339 string with an offset")
+    text = value.upper().replace(" ", "T")
+    if match.group(1) and len(match.group(1)) > 7:  # Python keeps microseconds at most
+        text = text.replace(match.group(1).upper(), match.group(1)[:7], 1)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError("timestamp is not a valid date and time") from None
+
+
+def _uuid(value: str) -> str:
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        raise ValueError("must be a UUID string") from None
+    return str(parsed)
+
+
+def _code(value: str) -> str:
+    if not _CODE.match(value):
+        raise ValueError("must be a code of lower-case letters, digits, '_', '.', '-'")
+    return value
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+UUIDStr = Annotated[StrictStr, AfterValidator(_uuid)]
+Code = Annotated[StrictStr, AfterValidator(_code)]
+Name = Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(_no_nul)]
+Stars = Annotated[StrictInt, Field(ge=1, le=5)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Scores(_Model):
+    attitude: Stars
+    efficiency: Stars
+    process: Stars
+    environment: Stars
+    overall: Stars
+
+
+class Rating(_Model):
+    """One citizen's rating as the kiosk sends it."""
+
+    id: UUIDStr
+    seq: Annotated[StrictInt, Field(ge=1)]
+    counter_id: Name
+    staff_id: Name | None = None
+    session_id: UUIDStr | None = None
+    created_at: Timestamp
+    scores: Scores
+    reasons: Annotated[list[Code], Field(max_length=MAX_REASONS)] = []
+    comment: Annotated[StrictStr, Field(max_length=MAX_COMMENT_CHARS), AfterValidator(_no_nul)] = ""
+    channel: Channel = "kiosk"
+    content_version: Annotated[StrictStr, Field(min_length=1, max_length=32)]
+
+
+class ServiceSession(_Model):
+    """One service of one citizen at one counter."""
+
+    id: UUIDStr
+    counter_id: Name
+    staff_id: Name | None = None
+    ticket: Annotated[StrictStr, Field(max_length=32), AfterValidator(_no_nul)] | None = None
+    started_at: Timestamp
+    ended_at: Timestamp | None = None
+    finished_in_one_visit: StrictBool | None = None
+
+
+class SyncRequest(_Model):
+    """The envelope of `POST /api/v1/sync`; items stay raw until `parse_items`."""
+
+    protocol: Literal[1]
+    batch_id: UUIDStr
+    device_time: Timestamp
+    queue_depth: Annotated[StrictInt, Field(ge=0)]
+    app_version: Annotated[StrictStr, Field(min_length=1, max_length=32)]
+    ratings: Annotated[list[dict[str, Any]], Field(max_length=MAX_BATCH_RATINGS)] = []
+    sessions: Annotated[list[dict[str, Any]], Field(max_length=MAX_BATCH_RATINGS)] = []
+
+
+class PeriodScore(_Model):
+    """A counter's aggregate over one period, as the server reports it."""
+
+    count: StrictInt
+    mean: float | None
+    dimension_means: dict[str, float]
+    low_rate: float | None
+    satisfaction_rate: float | None
+    rank: StrictInt | None = None
+    ranked_counters: StrictInt | None = None
+
+
+class CounterScores(_Model):
+    counter_id: Name
+    computed_at: Timestamp
+    today: PeriodScore
+    last_30_days: PeriodScore
+    month: PeriodScore
+
+
+AlertKind = Literal["low_score", "counter_low_rate"]
+AlertState = Literal["open", "acknowledged", "called_back", "rectified", "closed"]
+
+
+class Alert(_Model):
+    id: StrictStr
+    kind: AlertKind
+    counter_id: Name
+    rating_id: UUIDStr | None = None
+    state: AlertState
+    created_at: Timestamp
+    due_at: Timestamp
+    escalated: StrictBool = False
+
+
+class SyncResponse(_Model):
+    protocol: Literal[1]
+    batch_id: UUIDStr
+    server_time: Timestamp
+    results: dict[str, Result]
+    errors: dict[str, str] = {}
+    counter_scores: CounterScores | None = None
+    alerts: list[Alert] = []
+    config: dict[str, Any] = {}
+
+
+class EnrollRequest(_Model):
+    code: Annotated[StrictStr, Field(min_length=4, max_length=64)]
+    app_version: Annotated[StrictStr, Field(min_length=1, max_length=32)]
+
+
+class Place(_Model):
+    id: Name
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
+class EnrollResponse(_Model):
+    device_id: StrictStr
+    token: StrictStr
+    counter: Place
+    hall: Place
+    config: dict[str, Any] = {}
+
+
+class ErrorDetail(_Model):
+    code: StrictStr
+    message: StrictStr
+
+
+class ErrorBody(_Model):
+    error: ErrorDetail
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def describe_error(exc: ValidationError) -> str:
+    """A short, human sentence for a validation error: field path and what was wrong."""
+    parts = []
+    for err in exc.errors(include_url=False, include_input=False)[:3]:
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    more = len(exc.errors()) - 3
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts)
+
+
+def parse_items(
+    model: type[M], raw_items: Sequence[dict[str, Any]]
+) -> tuple[list[M], dict[str, str]]:
+    """Validate items one by one: the valid ones, and an error per bad item keyed by its id.
+
+    An item whose id is not even a string is keyed by its position (`#3`).
+    """
+    valid: list[M] = []
+    errors: dict[str, str] = {}
+    for position, raw in enumerate(raw_items):
+        try:
+            valid.append(model.model_validate(raw))
+        except ValidationError as exc:
+            item_id = raw.get("id")
+            key = item_id[:64] if isinstance(item_id, str) and item_id else f"#{position}"
+            errors[key] = describe_error(exc)
+    return valid, errors
