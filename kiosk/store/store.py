@@ -213,9 +213,12 @@ class Store:
     # -- the outbox ----------------------------------------------------------------------
 
     def pending_outbox(
-        self, max_items: int = 500, max_bytes: int = 256 * 1024
+        self,
+        max_items: int = 500,
+        max_bytes: int = 256 * 1024,
+        states: Sequence[OutboxState] = ("pending",),
     ) -> list[OutboxEntry]:
-        """Pending items, oldest first, at most `max_items` and `max_bytes` of payload.
+        """Items in `states` (pending), oldest first, at most `max_items` and `max_bytes`.
 
         The first item is always returned, even alone over `max_bytes`, so that one large
         item can never block the queue.
@@ -230,7 +233,7 @@ class Store:
                 models.OutboxItem.payload,
                 models.OutboxItem.size,
             )
-            .where(models.OutboxItem.state == "pending")
+            .where(models.OutboxItem.state.in_(states))
             .order_by(models.OutboxItem.position)
             .limit(max_items)
         )
