@@ -44,7 +44,9 @@ def make_engine(url: str, *, pool_size: int = 10, single_use: bool = False) -> E
         if not single_use:
             pooling = {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
         return create_engine(url, **pooling)
-    raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
+    raise ValueError(
+        f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL"
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from server.database import make_engine
 from server.models import Base
 
