@@ -108,7 +108,7 @@ def cmd_staff_add(args: argparse.Namespace) -> None:
 
 def cmd_user_add(args: argparse.Namespace) -> None:
     from server.models import Role
-    from server.users.service import create_user
+    from server.users.service import create_user, hasher_for
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -116,8 +116,9 @@ def cmd_user_add(args: argparse.Namespace) -> None:
         password = getpass.getpass(f"password for {args.username}: ")
         if password != getpass.getpass("again: "):
             raise CliError("the passwords differ")
-    _in_transaction(_settings(args), lambda s: create_user(
-        s, args.username, password, Role(args.role), args.hall, _now()))
+    settings = _settings(args)
+    _in_transaction(settings, lambda s: create_user(
+        s, args.username, password, Role(args.role), args.hall, _now(), hasher_for(settings)))
     print(f"user {args.username} ({args.role}) added")
 
 

@@ -72,9 +72,11 @@ def build(
             )
             device_ids[counter_id] = answer.device_id
         names = ("admin", "supervisor", "auditor")
-        users.create_user(session, "admin", DEMO_PASSWORD, Role.ADMIN, None, now)
-        users.create_user(session, "supervisor", DEMO_PASSWORD, Role.SUPERVISOR, HALL_ID, now)
-        users.create_user(session, "auditor", DEMO_PASSWORD, Role.AUDITOR, None, now)
+        hasher = users.hasher_for(settings)
+        users.create_user(session, "admin", DEMO_PASSWORD, Role.ADMIN, None, now, hasher)
+        users.create_user(session, "supervisor", DEMO_PASSWORD, Role.SUPERVISOR, HALL_ID, now,
+                          hasher)
+        users.create_user(session, "auditor", DEMO_PASSWORD, Role.AUDITOR, None, now, hasher)
 
     total = 0
     local_now = now.astimezone(zone)

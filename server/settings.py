@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     #: Ingest requests one worker runs at once; more wait, and past the queue get 503.
     max_concurrent_ingests: int = Field(default=8, gt=0)
     retry_after_s: int = Field(default=5, gt=0)
+    #: argon2id cost of user passwords (the argon2-cffi defaults: 3 passes over 64 MiB).
+    password_time_cost: int = Field(default=3, ge=1)
+    password_memory_kib: int = Field(default=65536, ge=8)
 
     @field_validator("default_timezone")
     @classmethod

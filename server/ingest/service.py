@@ -117,10 +117,9 @@ def ingest(
         earlier = candidates.get(rating.id)
         if earlier is not None or rating.id in out.results:
             # The same id twice in one batch: the first one counts.
-            if earlier is not None and earlier.content_hash == content_hash:
-                out.results.setdefault(rating.id, "duplicate")
-            else:
-                out.conflict(rating.id)
+            if earlier is None or earlier.content_hash != content_hash:
+                out.results[rating.id] = "conflict"
+                out.errors[rating.id] = "the batch holds this id twice with different content"
             continue
         problem, occurred_at = _check(rating, device, correction, now, settings)
         if problem:
@@ -146,7 +145,8 @@ def ingest(
                            repository.existing_hashes(session, lost_race))
     stored = [candidates[cid] for cid in candidates if cid in inserted]
     for candidate in stored:
-        out.results[candidate.rating.id] = "accepted"
+        # A differing copy later in the same batch already made it a conflict: keep saying so.
+        out.results.setdefault(candidate.rating.id, "accepted")
 
     _update_rollups_and_alerts(session, device.counter_id, stored, zone, now, settings)
     _ingest_sessions(session, device, envelope.sessions, correction, now, out)

@@ -22,7 +22,9 @@ def login(body: LoginRequest, request: Request, session: SessionDep) -> LoginRes
     client = request.client.host if request.client else "unknown"
     if state.login_failures.blocked(client):
         raise TooMany("too many failed logins; wait a minute", 60)
-    user = service.authenticate(session, body.username, body.password)
+    user = service.authenticate(
+        session, body.username, body.password, service.hasher_for(state.settings)
+    )
     if user is None:
         state.login_failures.hit(client)
         raise Unauthorized("invalid_credentials", "wrong username or password")

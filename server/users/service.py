@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -13,12 +14,25 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from server.models import Role, User
+from server.settings import Settings
 from server.users import repository
 
-_hasher = PasswordHasher()
-#: Verified against when the user does not exist, so that timing does not tell.
-_DUMMY_HASH = _hasher.hash("not a real password")
 MIN_PASSWORD_CHARS = 8
+
+
+@functools.cache
+def password_hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
+def hasher_for(settings: Settings) -> PasswordHasher:
+    return password_hasher(settings.password_time_cost, settings.password_memory_kib)
+
+
+@functools.cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Verified against when the user does not exist, so that timing does not tell."""
+    return hasher.hash("not a real password")
 
 
 class UserError(ValueError):
@@ -27,7 +41,7 @@ class UserError(ValueError):
 
 def create_user(
     session: Session, username: str, password: str, role: Role, hall_id: str | None,
-    now: datetime,
+    now: datetime, hasher: PasswordHasher,
 ) -> User:
     if not username or len(username) > 64 or not username.isprintable():
         raise UserError("a username is 1–64 printable characters")
@@ -40,7 +54,7 @@ def create_user(
     if repository.by_username(session, username) is not None:
         raise UserError(f"user {username!r} already exists")
     user = User(
-        username=username, password_hash=_hasher.hash(password), role=role.value,
+        username=username, password_hash=hasher.hash(password), role=role.value,
         hall_id=hall_id, active=True, created_at=now,
     )
     session.add(user)
@@ -48,10 +62,12 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
+def authenticate(
+    session: Session, username: str, password: str, hasher: PasswordHasher
+) -> User | None:
     user = repository.by_username(session, username)
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        hasher.verify(user.password_hash if user else _dummy_hash(hasher), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
