@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import getpass
-import logging
 import os
 import sys
 import tempfile
@@ -73,11 +73,14 @@ def cmd_serve(args: argparse.Namespace) -> None:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hallrate-metrics-")
     if args.database_url:
         os.environ["HALLRATE_DATABASE_URL"] = args.database_url
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Workers are fresh processes: our loggers are configured through uvicorn's dictConfig.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["server"] = {"handlers": ["default"], "level": "INFO",
+                                       "propagate": False}
     uvicorn.run(
         "server.app:create_app", factory=True, host=args.host, port=args.port,
-        workers=args.workers, log_level="info", access_log=not args.no_access_log,
-        loop="uvloop", http="httptools",
+        workers=args.workers, log_level="info", log_config=log_config,
+        access_log=not args.no_access_log, loop="uvloop", http="httptools",
     )
 
 

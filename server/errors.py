@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.protocol import describe_error
@@ -119,6 +119,14 @@ def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
             503, "unavailable", "the database is busy or unavailable; retry later",
             {"Retry-After": str(retry_after_s)},
         )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # A value the database refuses (out of range, bad encoding): the request's fault.
+        # Validation should have caught it first; the warning says where it did not.
+        log.warning("database refused a value on %s %s: %s", request.method, request.url.path,
+                    type(exc.orig).__name__)
+        return error_response(422, "invalid_value", "a value in the request cannot be stored")
 
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:

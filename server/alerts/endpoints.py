@@ -65,7 +65,7 @@ def list_alerts(
     user: CurrentUser,
     state: AlertState | None = None,
     kind: AlertKind | None = None,
-    counter_id: Annotated[str | None, Query(max_length=64)] = None,
+    counter_id: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
     escalated: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,

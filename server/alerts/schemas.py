@@ -5,15 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from server.text import Storable
 from sync.protocol import AlertKind, AlertState
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
 
 
 class AlertAction(BaseModel):
@@ -21,7 +16,7 @@ class AlertAction(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    note: Annotated[StrictStr, Field(max_length=2000), AfterValidator(_no_nul)] = ""
+    note: Annotated[StrictStr, Field(max_length=2000), Storable] = ""
 
 
 class AlertEventOut(BaseModel):

@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/v1/counters", tags=["scores"])
     responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}},
 )
 def counter_scores(
-    counter_id: Annotated[str, Path(min_length=1, max_length=64)],
+    counter_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\x00]+$")],
     request: Request,
     session: SessionDep,
     user: CurrentUser,

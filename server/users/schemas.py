@@ -7,12 +7,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from server.text import Storable
+
 
 class LoginRequest(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    username: Annotated[StrictStr, Field(min_length=1, max_length=64)]
-    password: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    username: Annotated[StrictStr, Field(min_length=1, max_length=64), Storable]
+    password: Annotated[StrictStr, Field(min_length=1, max_length=200), Storable]
 
 
 class LoginResponse(BaseModel):
