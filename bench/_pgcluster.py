@@ -60,8 +60,17 @@ class PgCluster:
         if self.fast:
             options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         self._run(
-            "pg_ctl", "-D", str(self.datadir), "-l", str(self.root / "log"), "-w", "-t", "60",
-            "-o", " ".join(options), "start",
+            "pg_ctl",
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            " ".join(options),
+            "start",
         )
 
     def stop(self) -> None:
@@ -96,8 +105,17 @@ def start_cluster(*, fast: bool = True, parent: str | None = None) -> PgCluster:
     cluster = PgCluster(root=root, port=free_port(), fast=fast, _as_postgres=as_postgres)
     try:
         cluster._run(
-            "initdb", "-D", str(cluster.datadir), "-U", SUPERUSER, "-A", "trust",
-            "-E", "UTF8", "--locale=C", "--no-sync",
+            "initdb",
+            "-D",
+            str(cluster.datadir),
+            "-U",
+            SUPERUSER,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
         )
         cluster.start()
     except BaseException:

@@ -82,6 +82,7 @@ class FaultProxy:
         self.upstream = upstream
         self.plan: deque[str] = deque()
         self.default = "pass"
+        self.trickle_delay_s = 0.05
         self.seen: list[str] = []
         self.bytes_up = 0
         self.bytes_down = 0
@@ -135,7 +136,7 @@ class FaultProxy:
         if slow:
             for i in range(len(data)):
                 sock.sendall(data[i : i + 1])
-                time.sleep(0.05)
+                time.sleep(self.trickle_delay_s)
             return
         if self._bits_per_s:
             time.sleep(self._rtt_s / 2)

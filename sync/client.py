@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal, Protocol
 
 import requests
+import urllib3
 from pydantic import ValidationError
 
 from sync import protocol
@@ -154,8 +155,10 @@ class SyncClient:
         clock: Callable[[], float] = time.time,
         rng: Callable[[], float] = random.random,
         timeout: tuple[float, float] = (5.0, 30.0),
+        deadline_s: float = 120.0,
     ) -> None:
         self.outbox = outbox
+        self.deadline_s = deadline_s
         self.device = device
         self.http = session or requests.Session()
         self.clock = clock
@@ -195,10 +198,31 @@ class SyncClient:
                     "Content-Encoding": "gzip",
                 },
                 timeout=self.timeout,
+                stream=True,
             )
-        except requests.RequestException as exc:
+            content = self._read_within_deadline(response, time.monotonic() + self.deadline_s)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, TimeoutError) as exc:
             return self._failed(ids, None, f"network: {type(exc).__name__}", None)
-        return self._answer(batch_id, ids, response)
+        return self._answer(batch_id, ids, response, content)
+
+    @staticmethod
+    def _read_within_deadline(response: requests.Response, deadline: float) -> bytes:
+        """The whole body, or TimeoutError: a trickle of bytes must not hold the uploader.
+
+        requests' read timeout applies to each socket read, so an answer dribbling one byte
+        at a time would never time out on its own.
+        """
+        chunks = []
+        with response:
+            while True:
+                # read1 returns what has arrived instead of waiting to fill the buffer
+                chunk = response.raw.read1(65536, decode_content=True)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the answer took too long")
+        return b"".join(chunks)
 
     # -- building the request -------------------------------------------------------------
 
@@ -225,17 +249,19 @@ class SyncClient:
 
     # -- applying the answer ----------------------------------------------------------------
 
-    def _answer(self, batch_id: str, ids: list[str], response: requests.Response) -> SyncResult:
+    def _answer(
+        self, batch_id: str, ids: list[str], response: requests.Response, content: bytes
+    ) -> SyncResult:
         status = response.status_code
         if status != 200:
             return self._failed(
                 ids,
                 status,
-                _error_text(response),
+                _error_text(status, content),
                 parse_retry_after(response.headers.get("Retry-After"), self.clock()),
             )
         try:
-            answer = protocol.SyncResponse.model_validate_json(response.content)
+            answer = protocol.SyncResponse.model_validate_json(content)
         except ValidationError:
             return self._failed(ids, status, "the answer was not a sync answer", None)
         if answer.batch_id != batch_id:
@@ -325,10 +351,10 @@ class SyncClient:
         )
 
 
-def _error_text(response: requests.Response) -> str:
+def _error_text(status: int, content: bytes) -> str:
     """The server's JSON error message, or the status line; never the body of a stranger."""
     try:
-        body = protocol.ErrorBody.model_validate_json(response.content)
+        body = protocol.ErrorBody.model_validate_json(content)
     except ValidationError:
-        return f"HTTP {response.status_code}"
+        return f"HTTP {status}"
     return f"{body.error.code}: {body.error.message}"[:200]
