@@ -1,0 +1,341 @@
+"""The kiosk's durable local store: ratings, sessions, the outbox, server state, settings.
+
+`record_rating()` is the one write on the citizen's path: the rating and its outbox row are
+committed in one transaction (WAL, synchronous=FULL) before it returns, so a rating the
+citizen saw accepted survives kill -9 and power loss, and is sent exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import uuid6
+from pydantic import ValidationError
+from sqlalchemy import Engine, Table, func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from kiosk.store import models
+from kiosk.store.database import OpenReport, make_engine, prepare, translated_errors
+from kiosk.store.errors import InvalidRatingError
+from sync import protocol
+from sync.scoring import DEFAULT_CONFIG, Aggregate, ScoreError, ScoringConfig, weighted_score
+
+log = logging.getLogger(__name__)
+
+OutboxState = Literal["pending", "in_flight", "delivered", "dead"]
+
+
+def _insert_sql(table: Table, skip: frozenset[str] = frozenset()) -> str:
+    columns = [c.name for c in table.columns if c.name not in skip]
+    names = ", ".join(columns)
+    values = ", ".join(f":{c}" for c in columns)
+    return f"INSERT INTO {table.name} ({names}) VALUES ({values})"
+
+
+# The rating path runs these as plain SQL: building and caching SQLAlchemy statements costs
+# more than the two inserts themselves. Column lists come from the models, so they cannot drift.
+_NEXT_SEQ = "SELECT max(seq) FROM ratings"
+_INSERT_RATING = _insert_sql(models.Base.metadata.tables["ratings"])
+_INSERT_OUTBOX = _insert_sql(models.Base.metadata.tables["outbox"], frozenset({"position"}))
+
+
+@dataclass(frozen=True)
+class RecordedRating:
+    id: str
+    seq: int
+    created_at: datetime
+    weighted_score: Decimal
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    position: int
+    kind: str
+    item_id: str
+    payload: str
+    size: int
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    ratings: int
+    pending: int
+    in_flight: int
+    dead: int
+    last_error: str | None
+
+
+class Store:
+    """The local store of one kiosk. Safe to share between the GUI and a sync thread."""
+
+    def __init__(self, path: Path, report: OpenReport, config: ScoringConfig) -> None:
+        self.path = path
+        self.report = report
+        self.config = config
+        self._writer: Engine = make_engine(path, immediate=True)
+        self._reader: Engine = make_engine(path, immediate=False)
+        # One writer at a time inside this process; SQLite's lock orders other processes.
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path | str, config: ScoringConfig = DEFAULT_CONFIG) -> Store:
+        """Open (creating, checking and migrating as needed) the store file at `path`."""
+        path = Path(path)
+        report = prepare(path)
+        return cls(path, report, config)
+
+    def close(self) -> None:
+        self._writer.dispose()
+        self._reader.dispose()
+
+    # -- the citizen's path ------------------------------------------------------------
+
+    def record_rating(
+        self,
+        *,
+        counter_id: str,
+        scores: Mapping[str, int],
+        staff_id: str | None = None,
+        session_id: str | None = None,
+        reasons: Sequence[str] = (),
+        comment: str = "",
+        channel: protocol.Channel = "kiosk",
+        content_version: str | None = None,
+        created_at: datetime | None = None,
+    ) -> RecordedRating:
+        """Store a rating with the next `seq` and its outbox row, durably, in one transaction.
+
+        Raises `InvalidRatingError` for a rating that breaks the rules, `StoreFullError` or
+        `StoreReadOnlyError` when it cannot be written; in every case nothing is stored.
+        """
+        try:
+            score = weighted_score(scores, self.config)
+        except ScoreError as exc:
+            raise InvalidRatingError(str(exc)) from exc
+        when = (created_at or datetime.now().astimezone()).isoformat(timespec="milliseconds")
+        rating_id = str(uuid6.uuid7())
+        with self._write_lock, translated_errors(), self._writer.begin() as conn:
+            seq = (conn.exec_driver_sql(_NEXT_SEQ).scalar() or 0) + 1
+            try:
+                wire = protocol.Rating.model_validate(
+                    {
+                        "id": rating_id,
+                        "seq": seq,
+                        "counter_id": counter_id,
+                        "staff_id": staff_id,
+                        "session_id": session_id,
+                        "created_at": when,
+                        "scores": dict(scores),
+                        "reasons": list(reasons),
+                        "comment": comment,
+                        "channel": channel,
+                        "content_version": content_version or self.config.version,
+                    }
+                )
+            except ValidationError as exc:
+                raise InvalidRatingError(protocol.describe_error(exc)) from exc
+            payload = wire.model_dump_json()
+            created_ts = wire.created_at.timestamp()
+            conn.exec_driver_sql(
+                _INSERT_RATING,
+                {
+                    "id": rating_id,
+                    "seq": seq,
+                    "counter_id": counter_id,
+                    "staff_id": staff_id,
+                    "session_id": session_id,
+                    "created_at": when,
+                    "created_ts": created_ts,
+                    "scores": json.dumps(dict(scores)),
+                    "weighted_score": str(score),
+                    "reasons": json.dumps(list(reasons)),
+                    "comment": comment,
+                    "channel": channel,
+                    "content_version": wire.content_version,
+                },
+            )
+            conn.exec_driver_sql(
+                _INSERT_OUTBOX,
+                {
+                    "kind": "rating",
+                    "item_id": rating_id,
+                    "state": "pending",
+                    "payload": payload,
+                    "size": len(payload.encode()),
+                    "batch_id": None,
+                    "attempts": 0,
+                    "error": None,
+                    "updated_ts": created_ts,
+                },
+            )
+        return RecordedRating(rating_id, seq, wire.created_at, score)
+
+    def record_session(self, session: protocol.ServiceSession) -> None:
+        """Store a service session and queue it for the server (idempotent by id)."""
+        payload = session.model_dump_json()
+        now = datetime.now().astimezone().timestamp()
+        with self._write_lock, translated_errors(), self._writer.begin() as conn:
+            conn.execute(
+                sqlite_insert(models.ServiceSession)
+                .values(
+                    id=session.id,
+                    counter_id=session.counter_id,
+                    staff_id=session.staff_id,
+                    ticket=session.ticket,
+                    started_at=session.started_at.isoformat(),
+                    ended_at=session.ended_at.isoformat() if session.ended_at else None,
+                    finished_in_one_visit=session.finished_in_one_visit,
+                )
+                .on_conflict_do_nothing()
+            )
+            conn.execute(
+                sqlite_insert(models.OutboxItem)
+                .values(
+                    kind="session",
+                    item_id=session.id,
+                    state="pending",
+                    payload=payload,
+                    size=len(payload.encode()),
+                    attempts=0,
+                    updated_ts=now,
+                )
+                .on_conflict_do_nothing()
+            )
+
+    # -- the outbox ----------------------------------------------------------------------
+
+    def pending_outbox(
+        self, max_items: int = 500, max_bytes: int = 256 * 1024
+    ) -> list[OutboxEntry]:
+        """Pending items, oldest first, at most `max_items` and `max_bytes` of payload.
+
+        The first item is always returned, even alone over `max_bytes`, so that one large
+        item can never block the queue.
+        """
+        entries: list[OutboxEntry] = []
+        total = 0
+        query = (
+            select(
+                models.OutboxItem.position,
+                models.OutboxItem.kind,
+                models.OutboxItem.item_id,
+                models.OutboxItem.payload,
+                models.OutboxItem.size,
+            )
+            .where(models.OutboxItem.state == "pending")
+            .order_by(models.OutboxItem.position)
+            .limit(max_items)
+        )
+        with translated_errors(), self._reader.connect() as conn:
+            for row in conn.execute(query):
+                if entries and total + row.size > max_bytes:
+                    break
+                entries.append(
+                    OutboxEntry(row.position, row.kind, row.item_id, row.payload, row.size)
+                )
+                total += row.size
+        return entries
+
+    def mark_outbox(
+        self,
+        item_ids: Sequence[str],
+        state: OutboxState,
+        *,
+        batch_id: str | None = None,
+        error: str | None = None,
+    ) -> int:
+        """Move outbox items to `state`; returns how many moved. Delivered items stay delivered."""
+        if not item_ids:
+            return 0
+        values: dict[str, Any] = {
+            "state": state,
+            "updated_ts": datetime.now().astimezone().timestamp(),
+        }
+        if batch_id is not None:
+            values["batch_id"] = batch_id
+        if state == "in_flight":
+            values["attempts"] = models.OutboxItem.attempts + 1
+        if error is not None:
+            values["error"] = error
+        moved = 0
+        with self._write_lock, translated_errors(), self._writer.begin() as conn:
+            for start in range(0, len(item_ids), 500):
+                chunk = list(item_ids[start : start + 500])
+                result = conn.execute(
+                    update(models.OutboxItem)
+                    .where(models.OutboxItem.item_id.in_(chunk))
+                    .where(models.OutboxItem.state != "delivered")
+                    .values(**values)
+                )
+                moved += result.rowcount
+        return moved
+
+    def requeue_in_flight(self) -> int:
+        """Put items left in flight (by a crash mid-sync) back to pending; at start-up."""
+        with self._write_lock, translated_errors(), self._writer.begin() as conn:
+            result = conn.execute(
+                update(models.OutboxItem)
+                .where(models.OutboxItem.state == "in_flight")
+                .values(state="pending")
+            )
+        if result.rowcount:
+            log.warning("store: %d items were in flight at start-up; queued again", result.rowcount)
+        return result.rowcount
+
+    # -- reading -------------------------------------------------------------------------
+
+    def counter_aggregate(
+        self, counter_id: str, since: datetime, until: datetime | None = None
+    ) -> Aggregate:
+        """The counter's aggregate over the ratings stored here in [since, until)."""
+        query = select(models.Rating.scores).where(
+            models.Rating.counter_id == counter_id,
+            models.Rating.created_ts >= since.timestamp(),
+        )
+        if until is not None:
+            query = query.where(models.Rating.created_ts < until.timestamp())
+        with translated_errors(), self._reader.connect() as conn:
+            rows = conn.execute(query).scalars().all()
+        return Aggregate.of(rows, self.config)
+
+    def status(self) -> StoreStatus:
+        """Counts for the admin screen."""
+        states = select(models.OutboxItem.state, func.count()).group_by(models.OutboxItem.state)
+        last_error = (
+            select(models.OutboxItem.error)
+            .where(models.OutboxItem.error.is_not(None))
+            .order_by(models.OutboxItem.updated_ts.desc())
+            .limit(1)
+        )
+        with translated_errors(), self._reader.connect() as conn:
+            ratings = conn.scalar(select(func.count()).select_from(models.Rating)) or 0
+            counts: dict[str, int] = {row[0]: row[1] for row in conn.execute(states)}
+            error = conn.scalar(last_error)
+        return StoreStatus(
+            ratings=ratings,
+            pending=counts.get("pending", 0),
+            in_flight=counts.get("in_flight", 0),
+            dead=counts.get("dead", 0),
+            last_error=error,
+        )
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with translated_errors(), self._reader.connect() as conn:
+            row = conn.execute(
+                select(models.Setting.value).where(models.Setting.key == key)
+            ).first()
+        return default if row is None else row[0]
+
+    def set_setting(self, key: str, value: Any) -> None:
+        stmt = sqlite_insert(models.Setting).values(key=key, value=value)
+        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value})
+        with self._write_lock, translated_errors(), self._writer.begin() as conn:
+            conn.execute(stmt)
