@@ -192,6 +192,7 @@ class FlowController(QObject):
         self.welcome.set_large_text(self._config.large_text)
         self.refresh_scores()
         self._show(Screen.WELCOME)
+        self.welcome.cta.setFocus()
 
     def refresh_scores(self) -> None:
         try:
@@ -306,7 +307,7 @@ class FlowController(QObject):
             self._show_status()
             self._show(Screen.ADMIN)
         else:
-            log.warning("admin PIN refused (%s)", answer.result.value)
+            log.info("admin PIN refused (%s)", answer.result.value)
             self.pin.show_answer(answer)
 
     def _show_status(self) -> None:

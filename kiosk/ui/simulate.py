@@ -12,7 +12,8 @@ import logging
 import random
 import time
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
@@ -21,7 +22,7 @@ from sync.scoring import DIMENSION_CODES
 
 log = logging.getLogger(__name__)
 
-_COMMENTS = ("good service", "wait was long", "thanks", "")
+_COMMENTS = ("服务很好", "等了很久", "thanks", "材料清单不清楚")
 
 
 class SimulatedClock:
@@ -43,6 +44,13 @@ def tap(widget: QWidget, pos: object | None = None) -> None:
         QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
     else:
         QTest.mouseClick(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)  # type: ignore[call-overload]
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Text as Qt Virtual Keyboard delivers it: an input-method commit (pinyin included)."""
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QCoreApplication.sendEvent(widget, event)
 
 
 class Simulator(QObject):
@@ -91,7 +99,7 @@ class Simulator(QObject):
         comment = self._random.choice(_COMMENTS) if self._random.random() < 0.2 else ""
         if comment:
             tap(flow.rate.comment_button)
-            QTest.keyClicks(flow.comment.field, comment)
+            type_text(flow.comment.field, comment)
             tap(flow.comment.done_button)
         tap(flow.rate.submit_button)
         if flow.current() is Screen.THANKS:

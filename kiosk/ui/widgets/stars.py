@@ -50,15 +50,25 @@ class StarRating:
     gap: int = 12
     caption: str = ""
     caption_px: int = 18
+    #: The level's word goes under the chosen star; on short screens it goes after the row.
+    caption_below: bool = True
     #: The star the keyboard cursor is on (1-based), drawn with a focus ring; 0 for none.
     cursor: int = 0
 
     def caption_height(self) -> int:
-        return int(self.caption_px * 1.5)
+        return int(self.caption_px * 1.5) if self.caption_below else 0
+
+    def caption_width(self) -> int:
+        # Room for the longest level word ("Basically satisfied") beside the row.
+        return 0 if self.caption_below else self.caption_px * 10
+
+    def stars_width(self) -> int:
+        return MAX_STARS * self.star_size + (MAX_STARS - 1) * self.gap
 
     def size_hint(self) -> QSize:
-        width = MAX_STARS * self.star_size + (MAX_STARS - 1) * self.gap
-        return QSize(width, self.star_size + self.caption_height())
+        return QSize(
+            self.stars_width() + self.caption_width(), self.star_size + self.caption_height()
+        )
 
     def star_rect(self, star: int) -> QRect:
         """The touch target of star `star` (1-based): the star plus half the gap each side,
@@ -72,6 +82,8 @@ class StarRating:
         """The star under a point, or 0 if none."""
         if not 0 <= y < self.star_size + self.caption_height():
             return 0
+        if x >= self.stars_width() + self.gap // 2:
+            return 0  # the caption beside the row is not a star
         for star in range(MIN_STARS, MAX_STARS + 1):
             rect = self.star_rect(star)
             if rect.left() <= x < rect.left() + rect.width():
@@ -108,16 +120,20 @@ class StarRating:
             caption_font.setBold(True)
             painter.setFont(caption_font)
             painter.setPen(palette.color(QPalette.ColorRole.Text))
-            width = QFontMetrics(caption_font).horizontalAdvance(self.caption) + 8
-            total = self.size_hint().width()
-            centre = (self.stars - 1) * (self.star_size + self.gap) + self.star_size / 2
-            # Under the chosen star, but kept inside the row.
-            left = min(max(0.0, centre - width / 2), max(0.0, total - width))
-            painter.drawText(
-                QRectF(left, self.star_size, width, self.caption_height()),
-                Qt.AlignmentFlag.AlignCenter,
-                self.caption,
-            )
+            if self.caption_below:
+                width = QFontMetrics(caption_font).horizontalAdvance(self.caption) + 8
+                total = self.stars_width()
+                centre = (self.stars - 1) * (self.star_size + self.gap) + self.star_size / 2
+                # Under the chosen star, but kept inside the row.
+                left = min(max(0.0, centre - width / 2), max(0.0, total - width))
+                box = QRectF(left, self.star_size, width, self.caption_height())
+                align = Qt.AlignmentFlag.AlignCenter
+            else:
+                box = QRectF(
+                    self.stars_width() + self.gap, 0, self.caption_width(), self.star_size
+                )
+                align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+            painter.drawText(box, align, self.caption)
         painter.restore()
 
 
@@ -140,6 +156,14 @@ class StarEditor(QWidget):
     def star_size(self) -> int:
         return self._rating.star_size
 
+    def _caption_below(self) -> bool:
+        return self._rating.caption_below
+
+    def _set_caption_below(self, below: bool) -> None:
+        self._rating.caption_below = below
+        self.setFixedSize(self._rating.size_hint())
+        self.update()
+
     def _set_star_size(self, size: int) -> None:
         self._rating.star_size = size
         self._rating.gap = max(8, size // 5)
@@ -150,6 +174,7 @@ class StarEditor(QWidget):
     # The stylesheet sets the size (`qproperty-starSize`, see assets/kiosk.qss), so the
     # kiosk's size class and large-text mode decide it in one place.
     starSize = Property(int, star_size, _set_star_size)
+    captionBelow = Property(bool, _caption_below, _set_caption_below)
 
     def stars(self) -> int:
         return self._rating.stars
@@ -157,7 +182,7 @@ class StarEditor(QWidget):
     def setStars(self, stars: int) -> None:
         """Show `stars` without emitting `rated` (used to reset the screen)."""
         self._rating.stars = stars
-        self._rating.cursor = stars if self.hasFocus() else 0
+        self._rating.cursor = 0
         self.update()
 
     def setCaption(self, caption: str) -> None:
@@ -176,7 +201,8 @@ class StarEditor(QWidget):
 
     def _rate(self, stars: int) -> None:
         self._rating.stars = stars
-        self._rating.cursor = stars if self.hasFocus() else 0
+        if self._rating.cursor:
+            self._rating.cursor = stars
         # Paint now: a tap must show its star within a frame, not when the loop gets round.
         self.repaint()
         self.rated.emit(stars)
@@ -203,14 +229,18 @@ class StarEditor(QWidget):
             # Up and down walk between dimensions, like Tab and Shift+Tab.
             self.focusNextPrevChild(key == Qt.Key.Key_Down)
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self._rating.cursor = cursor
             self._rate(cursor)
         elif Qt.Key.Key_1 <= key <= Qt.Key.Key_5:
-            self._rate(key - Qt.Key.Key_0)
+            self._rating.cursor = key - Qt.Key.Key_0
+            self._rate(self._rating.cursor)
         else:
             super().keyPressEvent(event)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
-        self._rating.cursor = self._rating.stars or MIN_STARS
+        # The keyboard cursor shows for keyboard users only; a finger needs no focus ring.
+        if event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
+            self._rating.cursor = self._rating.stars or MIN_STARS
         self.update()
         super().focusInEvent(event)
 
