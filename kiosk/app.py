@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import ConfigError, KioskConfig
@@ -48,8 +49,13 @@ class Kiosk:
     store: Store
 
     def close(self) -> None:
+        self.flow.shutdown()
+        self.localizer.uninstall()
         self.window.allow_close()
         self.window.close()
+        # Delete the widgets now, while the QApplication still exists.
+        self.window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         self.store.close()
 
 

@@ -155,6 +155,14 @@ class FlowController(QObject):
             app.installEventFilter(self)
         self.go_welcome()
 
+    def shutdown(self) -> None:
+        """Stop the timers and stop watching the application's input."""
+        self._idle.stop()
+        self._thanks.stop()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
     # -- state a test or the simulator may read --------------------------------------------
 
     @property

@@ -40,6 +40,14 @@ class Localizer(QObject):
         """The text for the current language, for strings that come from data."""
         return zh if self._language == "zh_CN" else en
 
+    def uninstall(self) -> None:
+        """Remove this localizer's translators from the application."""
+        app = QCoreApplication.instance()
+        if app is not None:
+            for old in self._translators:
+                app.removeTranslator(old)
+        self._translators = []
+
     def switch(self, language: Language) -> None:
         if language not in LANGUAGES:
             raise ValueError(f"unsupported language {language!r}")

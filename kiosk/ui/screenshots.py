@@ -32,9 +32,17 @@ def _settle() -> None:
         QCoreApplication.processEvents()
 
 
-def _grab(kiosk: Kiosk, path: Path, *, with_keyboard: bool = False) -> None:
+class LayoutOverflowError(RuntimeError):
+    """A screen needs more room than the screen size being rendered: it would be cut off."""
+
+
+def _grab(kiosk: Kiosk, path: Path, size: tuple[int, int], *, with_keyboard: bool = False) -> None:
     _settle()
     image = kiosk.window.grab().toImage()
+    if (image.width(), image.height()) != size:
+        raise LayoutOverflowError(
+            f"{path}: rendered {image.width()}x{image.height()}, wanted {size[0]}x{size[1]}"
+        )
     if with_keyboard:
         _paint_keyboard(image)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,7 +73,7 @@ def _paint_keyboard(image: QImage) -> None:
 
 def render_all(out: Path, sizes: tuple[tuple[int, int], ...] = SIZES) -> list[Path]:
     """Render every state at every size in both languages into `out`; return the files."""
-    QApplication.instance() or make_application(sys.argv[:1])
+    app = QApplication.instance() or make_application(sys.argv[:1])
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="hallrate-shots-") as data:
         clock = SimulatedClock()
@@ -75,29 +83,41 @@ def render_all(out: Path, sizes: tuple[tuple[int, int], ...] = SIZES) -> list[Pa
         )
         kiosk.window.resize(*sizes[0])
         kiosk.window.show()
+        # The on-screen keyboard only comes up for the active window.
+        kiosk.window.activateWindow()
+        QTest.qWaitForWindowActive(kiosk.window)
         simulator = Simulator(kiosk.flow, 0, clock, seed=7)
         for _ in range(23):
             simulator.rate_once()
         try:
             for width, height in sizes:
                 kiosk.window.resize(width, height)
+                _settle()
+                # Again: the first resize re-styles for the new size class, and only then
+                # can the window shrink to a size the old class's minimum sizes forbade.
+                kiosk.window.resize(width, height)
                 for language in LANGUAGES:
                     folder = out / f"{width}x{height}" / language
-                    written += _render_states(kiosk, folder, language, clock)
+                    written += _render_states(kiosk, folder, language, clock, (width, height))
         finally:
             kiosk.close()
+            del app
     return written
 
 
 def _render_states(
-    kiosk: Kiosk, folder: Path, language: Language, clock: SimulatedClock
+    kiosk: Kiosk,
+    folder: Path,
+    language: Language,
+    clock: SimulatedClock,
+    size: tuple[int, int],
 ) -> list[Path]:
     flow = kiosk.flow
     files: list[Path] = []
 
     def shot(name: str, *, keyboard: bool = False) -> None:
         path = folder / f"{name}.png"
-        _grab(kiosk, path, with_keyboard=keyboard)
+        _grab(kiosk, path, size, with_keyboard=keyboard)
         files.append(path)
 
     def fresh(large_text: bool = False) -> None:

@@ -45,6 +45,7 @@ class RateScreen(QWidget):
         body.setObjectName("rateBody")
         grid = QGridLayout(body)
         grid.setColumnStretch(2, 1)
+        grid.setHorizontalSpacing(24)
         self.names: dict[str, QLabel] = {}
         self.stars: dict[str, StarEditor] = {}
         self.chips: dict[str, ReasonChips] = {}

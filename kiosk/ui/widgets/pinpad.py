@@ -1,10 +1,11 @@
-"""A touch PIN pad: ten digits, delete, OK; shows dots, never the digits."""
+"""A touch PIN pad: ten digits, delete, OK. It shows no digits: the screen that holds it
+shows one dot per digit typed (`digitsChanged`)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
 
 MAX_PIN_DIGITS = 12
 
@@ -13,28 +14,25 @@ class PinPad(QWidget):
     """Collects digits by tap or keyboard and emits `entered(pin)` on OK or Enter."""
 
     entered = Signal(str)
+    digitsChanged = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._digits = ""
-        self.display = QLabel(self)
-        self.display.setObjectName("pinDisplay")
-        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        grid = QGridLayout()
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(8)
         self.keys: dict[str, QPushButton] = {}
         layout = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"]
         for index, key in enumerate(layout):
             button = QPushButton(self)
             button.setProperty("kind", "pinKey")
+            # Keys grow to fill the pad: bigger targets, no dead gaps between rows.
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             button.setObjectName(f"pinKey_{key}")
             button.clicked.connect(lambda _=False, k=key: self._press(k))
             grid.addWidget(button, index // 3, index % 3)
             self.keys[key] = button
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.display)
-        outer.addLayout(grid)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.retranslate()
         self._show()
@@ -44,7 +42,7 @@ class PinPad(QWidget):
         self._show()
 
     def _show(self) -> None:
-        self.display.setText("●" * len(self._digits) if self._digits else "")
+        self.digitsChanged.emit(len(self._digits))
 
     def _press(self, key: str) -> None:
         if key == "del":

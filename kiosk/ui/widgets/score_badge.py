@@ -19,6 +19,7 @@ class ScoreBadge(QFrame):
         self.setObjectName("scoreBadge")
         self._scores: BadgeScores | None = None
         grid = QGridLayout(self)
+        grid.setHorizontalSpacing(24)
         self.title = QLabel(self)
         self.title.setObjectName("badgeTitle")
         self.today = QLabel(self)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Property, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFocusEvent,
     QFont,
@@ -107,12 +108,14 @@ class StarRating:
             )
             filled = star <= self.stars
             painter.setPen(QPen(on if filled else off, max(2.0, self.star_size / 24)))
-            painter.setBrush(on if filled else QColor(0, 0, 0, 0))
+            # An explicit QBrush: PySide6 6.12's implicit QColor->QBrush conversion here
+            # leaks a reference to None per call and crashes after some thousand paints.
+            painter.setBrush(QBrush(on) if filled else QBrush(Qt.BrushStyle.NoBrush))
             painter.drawPolygon(polygon)
             if star == self.cursor:
                 ring = QPen(palette.color(QPalette.ColorRole.Text), 3, Qt.PenStyle.DashLine)
                 painter.setPen(ring)
-                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
                 painter.drawRoundedRect(box.adjusted(-4, -2, 4, 2), 8, 8)
         if self.stars and self.caption:
             caption_font = QFont(font)
@@ -129,9 +132,7 @@ class StarRating:
                 box = QRectF(left, self.star_size, width, self.caption_height())
                 align = Qt.AlignmentFlag.AlignCenter
             else:
-                box = QRectF(
-                    self.stars_width() + self.gap, 0, self.caption_width(), self.star_size
-                )
+                box = QRectF(self.stars_width() + self.gap, 0, self.caption_width(), self.star_size)
                 align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
             painter.drawText(box, align, self.caption)
         painter.restore()
