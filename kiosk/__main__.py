@@ -51,15 +51,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hallrate-kiosk: {exc}", file=sys.stderr)
         return 2
     # Imported after parsing so that --help and config errors do not pay for Qt.
-    from kiosk.app import run
+    from kiosk.app import exit_now, run
 
-    return run(
+    code = run(
         config,
         args.data_dir or default_data_dir(),
         windowed=args.windowed,
         simulate=args.simulate,
         size=args.size,
     )
+    exit_now(code)
+    return code  # not reached
 
 
 if __name__ == "__main__":

@@ -153,5 +153,19 @@ def run(
     kiosk.close()
     if simulate:
         print(f"simulated {simulate} ratings, {outcome['stored']} stored", flush=True)
-        return 0 if outcome["stored"] == simulate else 1
+        code = 0 if outcome["stored"] == simulate else 1
     return code
+
+
+def exit_now(code: int) -> None:
+    """Leave the process without Qt's teardown, once the store is closed.
+
+    Qt Virtual Keyboard (6.11) aborts the process while the QApplication is destroyed
+    ("QPixmap: Must construct a QGuiApplication before a QPixmap"), which would turn every
+    clean exit into a crash for the service manager. Every rating is already durable on
+    commit, so nothing is lost by skipping the teardown.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)

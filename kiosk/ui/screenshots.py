@@ -73,7 +73,8 @@ def _paint_keyboard(image: QImage) -> None:
 
 def render_all(out: Path, sizes: tuple[tuple[int, int], ...] = SIZES) -> list[Path]:
     """Render every state at every size in both languages into `out`; return the files."""
-    app = QApplication.instance() or make_application(sys.argv[:1])
+    if QApplication.instance() is None:
+        raise RuntimeError("render_all needs a QApplication")
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="hallrate-shots-") as data:
         clock = SimulatedClock()
@@ -101,7 +102,6 @@ def render_all(out: Path, sizes: tuple[tuple[int, int], ...] = SIZES) -> list[Pa
                     written += _render_states(kiosk, folder, language, clock, (width, height))
         finally:
             kiosk.close()
-            del app
     return written
 
 
@@ -184,10 +184,14 @@ def _render_states(
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     out = Path(args[0] if args else "screenshots")
+    app = make_application(sys.argv[:1])
     files = render_all(out)
-    print(f"wrote {len(files)} screenshots under {out}/")
+    print(f"wrote {len(files)} screenshots under {out}/", flush=True)
+    del app
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from kiosk.app import exit_now
+
+    exit_now(main())

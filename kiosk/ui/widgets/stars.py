@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import Property, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
-    QColor,
     QFocusEvent,
     QFont,
     QFontMetrics,
