@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import uuid6
 from pydantic import ValidationError
-from sqlalchemy import Engine, Table, func, select, update
+from sqlalchemy import Engine, Table, delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kiosk.store import models
@@ -213,9 +213,12 @@ class Store:
     # -- the outbox ----------------------------------------------------------------------
 
     def pending_outbox(
-        self, max_items: int = 500, max_bytes: int = 256 * 1024
+        self,
+        max_items: int = 500,
+        max_bytes: int = 256 * 1024,
+        states: Sequence[OutboxState] = ("pending",),
     ) -> list[OutboxEntry]:
-        """Pending items, oldest first, at most `max_items` and `max_bytes` of payload.
+        """Items in `states` (pending), oldest first, at most `max_items` and `max_bytes`.
 
         The first item is always returned, even alone over `max_bytes`, so that one large
         item can never block the queue.
@@ -230,7 +233,7 @@ class Store:
                 models.OutboxItem.payload,
                 models.OutboxItem.size,
             )
-            .where(models.OutboxItem.state == "pending")
+            .where(models.OutboxItem.state.in_(states))
             .order_by(models.OutboxItem.position)
             .limit(max_items)
         )
@@ -277,6 +280,12 @@ class Store:
                 )
                 moved += result.rowcount
         return moved
+
+    def pending_count(self) -> int:
+        """Items not yet delivered nor dead: the queue depth reported to the server."""
+        query = select(func.count()).where(models.OutboxItem.state.in_(("pending", "in_flight")))
+        with translated_errors(), self._reader.connect() as conn:
+            return conn.scalar(query) or 0
 
     def requeue_in_flight(self) -> int:
         """Put items left in flight (by a crash mid-sync) back to pending; at start-up."""
@@ -339,3 +348,54 @@ class Store:
         stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value})
         with self._write_lock, translated_errors(), self._writer.begin() as conn:
             conn.execute(stmt)
+
+    # -- what the server sent back -------------------------------------------------------
+
+    def save_server_state(
+        self,
+        counter_scores: Mapping[str, Any] | None,
+        alerts: Sequence[Mapping[str, Any]],
+        counter_id: str,
+        received_ts: float,
+    ) -> None:
+        """Keep the counter's latest server scores and replace its open alerts."""
+        with self._write_lock, translated_errors(), self._writer.begin() as conn:
+            if counter_scores is not None:
+                stmt = sqlite_insert(models.ServerScore).values(
+                    counter_id=counter_id, payload=dict(counter_scores), received_ts=received_ts
+                )
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["counter_id"],
+                        set_={"payload": stmt.excluded.payload, "received_ts": received_ts},
+                    )
+                )
+            conn.execute(
+                delete(models.ServerAlert).where(models.ServerAlert.counter_id == counter_id)
+            )
+            for alert in alerts:
+                conn.execute(
+                    insert(models.ServerAlert).values(
+                        id=str(alert["id"]),
+                        counter_id=counter_id,
+                        payload=dict(alert),
+                        received_ts=received_ts,
+                    )
+                )
+
+    def server_scores(self, counter_id: str) -> tuple[dict[str, Any], float] | None:
+        """The server's last counter scores and when they arrived, if any."""
+        query = select(models.ServerScore.payload, models.ServerScore.received_ts).where(
+            models.ServerScore.counter_id == counter_id
+        )
+        with translated_errors(), self._reader.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else (row[0], row[1])
+
+    def server_alerts(self, counter_id: str) -> list[dict[str, Any]]:
+        """The counter's open alerts as the server last sent them."""
+        query = select(models.ServerAlert.payload).where(
+            models.ServerAlert.counter_id == counter_id
+        )
+        with translated_errors(), self._reader.connect() as conn:
+            return [dict(p) for p in conn.execute(query).scalars()]

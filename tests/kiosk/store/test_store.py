@@ -187,6 +187,7 @@ def test_a_full_disk_raises_a_typed_error_and_leaves_no_half_rating(tmpfs: Path)
     with filler.open("wb", buffering=0) as f, contextlib.suppress(OSError):
         while True:
             f.write(b"\0" * 4096)
+
     def record_until_full() -> StoreFullError:
         for _ in range(20_000):
             try:

@@ -1,0 +1,334 @@
+"""The uploader: outbox -> batches -> server, with retry. Plain Python and requests; no Qt.
+
+One `run_once()` sends at most one batch. Items are marked in flight *before* the POST and
+delivered only when a 200 answer is our JSON, names our batch and names the item; anything
+else puts them back to pending. Retry is decided in one place (`classify`), and the time of
+the next attempt is stored with the outbox so that backoff survives a restart.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal, Protocol
+
+import requests
+from pydantic import ValidationError
+
+from sync import protocol
+
+log = logging.getLogger(__name__)
+
+MAX_ITEMS = 500
+MAX_GZIP_BYTES = 256 * 1024
+BACKOFF_BASE_S = 2.0
+BACKOFF_CAP_S = 600.0
+#: A server's Retry-After is obeyed up to this, so a bad header cannot park a kiosk for days.
+RETRY_AFTER_CAP_S = 3600.0
+
+# Settings keys under which the sync state lives in the device's store.
+NEXT_ATTEMPT = "sync.next_attempt_ts"
+FAILURES = "sync.failures"
+BATCH_LIMIT = "sync.batch_limit"
+LAST_SUCCESS = "sync.last_success_ts"
+LAST_ERROR = "sync.last_error"
+UNAUTHORIZED = "sync.unauthorized"
+
+
+class Outbox(Protocol):
+    """What the client needs of the device's store (kiosk.store.Store provides it)."""
+
+    def pending_outbox(self, max_items: int = ..., max_bytes: int = ...) -> Sequence[Any]: ...
+
+    def mark_outbox(
+        self,
+        item_ids: Sequence[str],
+        state: Literal["pending", "in_flight", "delivered", "dead"],
+        *,
+        batch_id: str | None = ...,
+        error: str | None = ...,
+    ) -> int: ...
+
+    def pending_count(self) -> int: ...
+
+    def get_setting(self, key: str, default: Any = ...) -> Any: ...
+
+    def set_setting(self, key: str, value: Any) -> None: ...
+
+    def save_server_state(
+        self,
+        counter_scores: Mapping[str, Any] | None,
+        alerts: Sequence[Mapping[str, Any]],
+        counter_id: str,
+        received_ts: float,
+    ) -> None: ...
+
+
+Verdict = Literal["retry", "split", "unauthorized", "refused"]
+
+
+def classify(status: int | None) -> Verdict:
+    """What to do after a failed request: the one place retry is decided.
+
+    Network errors and timeouts (None), 408, 429 and 5xx are retried with backoff; 413
+    splits the batch; 401 stops until the device is enrolled again; any other answer
+    refuses the batch (it would fail the same way again).
+    """
+    if status is None or status in (408, 429) or status >= 500:
+        return "retry"
+    if status == 413:
+        return "split"
+    if status == 401:
+        return "unauthorized"
+    if 200 <= status < 300:
+        return "retry"  # a 2xx that is not our answer (a captive portal): try again later
+    return "refused"
+
+
+def backoff_delay(failures: int, retry_after_s: float | None, rng: Callable[[], float]) -> float:
+    """Full jitter: uniform in [0, min(cap, base x 2^n)], never below Retry-After."""
+    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2.0 ** min(failures, 30))
+    delay = rng() * ceiling
+    if retry_after_s is not None:
+        delay = max(delay, min(retry_after_s, RETRY_AFTER_CAP_S))
+    return delay
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds from a Retry-After header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What one run_once() did, for the UI and the logs."""
+
+    state: Literal["idle", "waiting", "delivered", "failed", "unauthorized"]
+    sent: int = 0
+    delivered: int = 0
+    dead: int = 0
+    requeued: int = 0
+    status: int | None = None
+    error: str | None = None
+    next_attempt_ts: float | None = None
+
+
+@dataclass(frozen=True)
+class Device:
+    """The enrolled identity the client syncs as."""
+
+    server_url: str
+    token: str
+    counter_id: str
+    app_version: str
+
+
+class SyncClient:
+    """Sends the outbox to the server, one batch per `run_once()`. One uploader at a time."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        device: Device,
+        *,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+        rng: Callable[[], float] = random.random,
+        timeout: tuple[float, float] = (5.0, 30.0),
+    ) -> None:
+        self.outbox = outbox
+        self.device = device
+        self.http = session or requests.Session()
+        self.clock = clock
+        self.rng = rng
+        self.timeout = timeout
+
+    @property
+    def url(self) -> str:
+        return self.device.server_url.rstrip("/") + "/api/v1/sync"
+
+    def run_once(self, *, force: bool = False) -> SyncResult:
+        """Send one batch if one is due (or `force`d), and apply the answer."""
+        now = self.clock()
+        if self.outbox.get_setting(UNAUTHORIZED, False):
+            return SyncResult("unauthorized", error="the device must be enrolled again")
+        next_attempt = self.outbox.get_setting(NEXT_ATTEMPT)
+        if not force and next_attempt is not None and now < float(next_attempt):
+            return SyncResult("waiting", next_attempt_ts=float(next_attempt))
+        limit = int(self.outbox.get_setting(BATCH_LIMIT, MAX_ITEMS))
+        entries = list(
+            self.outbox.pending_outbox(max_items=limit, max_bytes=protocol.MAX_BATCH_BYTES // 2)
+        )
+        if not entries:
+            return SyncResult("idle")
+        batch_id = str(uuid.uuid4())
+        body, entries = self._body(batch_id, entries, self.outbox.pending_count())
+        ids = [e.item_id for e in entries]
+        # In flight before the POST: a crash from here on leaves them for requeue at start-up.
+        self.outbox.mark_outbox(ids, "in_flight", batch_id=batch_id)
+        try:
+            response = self.http.post(
+                self.url,
+                data=body,
+                headers={
+                    "Authorization": f"Bearer {self.device.token}",
+                    "Content-Type": "application/json",
+                    "Content-Encoding": "gzip",
+                },
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            return self._failed(ids, None, f"network: {type(exc).__name__}", None)
+        return self._answer(batch_id, ids, response)
+
+    # -- building the request -------------------------------------------------------------
+
+    def _body(self, batch_id: str, entries: list[Any], queue_depth: int) -> tuple[bytes, list[Any]]:
+        """The gzipped request, halving the batch until it fits MAX_GZIP_BYTES."""
+        while True:
+            head = json.dumps(
+                {
+                    "protocol": protocol.PROTOCOL_VERSION,
+                    "batch_id": batch_id,
+                    "device_time": datetime.now().astimezone().isoformat(timespec="milliseconds"),
+                    "queue_depth": queue_depth,
+                    "app_version": self.device.app_version,
+                }
+            )
+            # The stored payloads are already protocol JSON: splice them in, no re-encoding.
+            ratings = ",".join(e.payload for e in entries if e.kind == "rating")
+            sessions = ",".join(e.payload for e in entries if e.kind == "session")
+            text = f'{head[:-1]},"ratings":[{ratings}],"sessions":[{sessions}]}}'
+            body = gzip.compress(text.encode(), compresslevel=6)
+            if len(body) <= MAX_GZIP_BYTES or len(entries) == 1:
+                return body, entries
+            entries = entries[: len(entries) // 2]
+
+    # -- applying the answer ----------------------------------------------------------------
+
+    def _answer(self, batch_id: str, ids: list[str], response: requests.Response) -> SyncResult:
+        status = response.status_code
+        if status != 200:
+            return self._failed(
+                ids,
+                status,
+                _error_text(response),
+                parse_retry_after(response.headers.get("Retry-After"), self.clock()),
+            )
+        try:
+            answer = protocol.SyncResponse.model_validate_json(response.content)
+        except ValidationError:
+            return self._failed(ids, status, "the answer was not a sync answer", None)
+        if answer.batch_id != batch_id:
+            return self._failed(ids, status, "the answer named another batch", None)
+
+        delivered = [i for i in ids if answer.results.get(i) in ("accepted", "duplicate")]
+        dead = [i for i in ids if answer.results.get(i) in ("rejected", "conflict")]
+        absent = [i for i in ids if i not in answer.results]
+        self.outbox.mark_outbox(delivered, "delivered")
+        for item_id in dead:
+            reason = answer.errors.get(item_id, "")
+            self.outbox.mark_outbox(
+                [item_id], "dead", error=f"{answer.results[item_id]}: {reason}".strip(": ")
+            )
+        self.outbox.mark_outbox(absent, "pending")
+        self.outbox.save_server_state(
+            answer.counter_scores.model_dump(mode="json") if answer.counter_scores else None,
+            [a.model_dump(mode="json") for a in answer.alerts],
+            self.device.counter_id,
+            self.clock(),
+        )
+        if answer.config:
+            self.outbox.set_setting("server.config", answer.config)
+        self.outbox.set_setting(FAILURES, 0)
+        self.outbox.set_setting(NEXT_ATTEMPT, None)
+        self.outbox.set_setting(LAST_SUCCESS, self.clock())
+        log.info(
+            "sync batch %s: %d delivered, %d dead, %d absent",
+            batch_id,
+            len(delivered),
+            len(dead),
+            len(absent),
+        )
+        return SyncResult(
+            "delivered",
+            sent=len(ids),
+            delivered=len(delivered),
+            dead=len(dead),
+            requeued=len(absent),
+            status=status,
+        )
+
+    def _failed(
+        self, ids: list[str], status: int | None, error: str, retry_after: float | None
+    ) -> SyncResult:
+        verdict = classify(status)
+        now = self.clock()
+        self.outbox.set_setting(LAST_ERROR, {"ts": now, "status": status, "error": error})
+        if verdict == "refused":
+            self.outbox.mark_outbox(ids, "dead", error=f"server refused the batch: {error}")
+            log.error(
+                "sync: batch refused with %s; %d items kept as dead letters", status, len(ids)
+            )
+            return SyncResult("failed", sent=len(ids), dead=len(ids), status=status, error=error)
+        self.outbox.mark_outbox(ids, "pending")
+        if verdict == "split":
+            if len(ids) == 1:
+                self.outbox.mark_outbox(ids, "dead", error="too large for the server alone")
+                return SyncResult("failed", sent=1, dead=1, status=status, error=error)
+            self.outbox.set_setting(BATCH_LIMIT, max(1, len(ids) // 2))
+            log.warning("sync: 413 for %d items; batches now at most %d", len(ids), len(ids) // 2)
+            return SyncResult(
+                "failed", sent=len(ids), requeued=len(ids), status=status, error=error
+            )
+        if verdict == "unauthorized":
+            self.outbox.set_setting(UNAUTHORIZED, True)
+            log.error("sync: 401, the device must be enrolled again")
+            return SyncResult("unauthorized", sent=len(ids), requeued=len(ids), status=status)
+        failures = int(self.outbox.get_setting(FAILURES, 0)) + 1
+        next_ts = now + backoff_delay(failures - 1, retry_after, self.rng)
+        self.outbox.set_setting(FAILURES, failures)
+        self.outbox.set_setting(NEXT_ATTEMPT, next_ts)
+        log.warning(
+            "sync: attempt failed (%s, %s); %d items pending, retry in %.1f s",
+            status,
+            error,
+            len(ids),
+            next_ts - now,
+        )
+        return SyncResult(
+            "failed",
+            sent=len(ids),
+            requeued=len(ids),
+            status=status,
+            error=error,
+            next_attempt_ts=next_ts,
+        )
+
+
+def _error_text(response: requests.Response) -> str:
+    """The server's JSON error message, or the status line; never the body of a stranger."""
+    try:
+        body = protocol.ErrorBody.model_validate_json(response.content)
+    except ValidationError:
+        return f"HTTP {response.status_code}"
+    return f"{body.error.code}: {body.error.message}"[:200]
