@@ -47,8 +47,12 @@ class Kiosk:
     flow: FlowController
     localizer: Localizer
     store: Store
+    closed: bool = False
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         self.flow.shutdown()
         self.localizer.uninstall()
         self.window.allow_close()

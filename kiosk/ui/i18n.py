@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, QTranslator, Signal
 
 from kiosk.config import LANGUAGES, Language
 
@@ -72,4 +72,7 @@ class Localizer(QObject):
             elif required:
                 # English is the source language: without its .qm the UI is still English.
                 log.warning("translation %s not in %s (make translations)", name, directory)
+        # Deliver the LanguageChange events Qt just posted now, so no screen is ever seen
+        # (or grabbed) half in the old language.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
         self.languageChanged.emit(language)

@@ -80,7 +80,7 @@ class KioskWindow(QWidget):
             focused, QAbstractButton
         ):
             # Outside dialogs a button ignores Enter; a keyboard user expects it to press.
-            focused.animateClick()
+            focused.click()
             event.accept()
             return
         super().keyPressEvent(event)
