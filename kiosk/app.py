@@ -149,6 +149,8 @@ def run(
 
         def finished(stored: int) -> None:
             outcome["stored"] = stored
+            # Qt 6 asks every window before quitting; a kiosk window says no unless told.
+            kiosk.window.allow_close()
             app.quit()
 
         simulator.finished.connect(finished)
