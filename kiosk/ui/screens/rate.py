@@ -132,22 +132,29 @@ class RateScreen(QWidget):
         self.message.setVisible(bool(text))
 
     def _rated(self, code: str, stars: int) -> None:
+        # A tap must repaint within a frame: touch only what this tap changed.
         chips = self.chips[code]
         low = stars <= REASONS_UP_TO_STARS
         if not low:
             chips.clear()  # a hidden chip must not ride along with a better score
         show = low and chips.has_reasons()
-        chips.setVisible(show)
-        if show:
-            self.scroll_area.ensureWidgetVisible(chips)
-        self.show_message("")
-        self._update()
+        if chips.isHidden() == show:
+            chips.setVisible(show)
+            if show:
+                self.scroll_area.ensureWidgetVisible(chips)
+        if not self.message.isHidden():
+            self.show_message("")
+        self.stars[code].setCaption(self._level_word(stars))
+        self._update_submit()
+
+    def _update_submit(self) -> None:
+        self.submit_button.setEnabled(all(s.stars() for s in self.stars.values()))
 
     def _update(self) -> None:
-        for _code, stars in self.stars.items():
+        for stars in self.stars.values():
             n = stars.stars()
             stars.setCaption(self._level_word(n) if n else "")
-        self.submit_button.setEnabled(len(self.draft().scores) == len(DIMENSIONS))
+        self._update_submit()
         if self._comment:
             shown = self._comment if len(self._comment) <= 12 else self._comment[:12] + "…"
             self.comment_button.setText(self.tr("Comment: {text}").format(text=shown))

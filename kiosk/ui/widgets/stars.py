@@ -186,8 +186,9 @@ class StarEditor(QWidget):
         self.update()
 
     def setCaption(self, caption: str) -> None:
-        self._rating.caption = caption
-        self.update()
+        if caption != self._rating.caption:
+            self._rating.caption = caption
+            self.update()
 
     def star_center(self, star: int) -> QPointF:
         """Where a finger lands to tap star `star` (for tests and `--simulate`)."""
