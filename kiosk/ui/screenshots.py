@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.app import Kiosk, make_application, open_kiosk
 from kiosk.config import LANGUAGES, KioskConfig, Language
@@ -44,29 +44,33 @@ def _grab(kiosk: Kiosk, path: Path, size: tuple[int, int], *, with_keyboard: boo
             f"{path}: rendered {image.width()}x{image.height()}, wanted {size[0]}x{size[1]}"
         )
     if with_keyboard:
-        _paint_keyboard(image)
+        _paint_keyboard(image, kiosk.flow.comment.field)
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(str(path))
 
 
-def _paint_keyboard(image: QImage) -> None:
+def _paint_keyboard(image: QImage, field: QWidget) -> None:
     """Draw Qt Virtual Keyboard's own window over the screenshot where it would appear:
-    it is a separate window, so grabbing the kiosk window alone would not show it."""
+    it is a separate window, so grabbing the kiosk window alone would not show it.
+
+    On the offscreen platform the keyboard's window takes activation from the kiosk window
+    as soon as it shows, and so hides again at once; it is grabbed in between.
+    """
     from PySide6.QtQuick import QQuickWindow
 
     method = QGuiApplication.inputMethod()
-    for _ in range(100):
-        if method.isVisible() and not method.keyboardRectangle().isEmpty():
-            break
-        QTest.qWait(20)
+    field.setFocus()
+    method.show()
     rect = method.keyboardRectangle().toRect()
-    if rect.isEmpty():
+    if not method.isVisible() or rect.isEmpty():
+        print("screenshots: the virtual keyboard did not show", file=sys.stderr)
         return
     for window in QGuiApplication.topLevelWindows():
         if isinstance(window, QQuickWindow) and window.isVisible():
             keyboard = window.grabWindow().copy(rect)
+            scaled = keyboard.scaledToWidth(image.width())
             painter = QPainter(image)
-            painter.drawImage(0, image.height() - keyboard.height(), keyboard)
+            painter.drawImage(0, image.height() - scaled.height(), scaled)
             painter.end()
             return
 

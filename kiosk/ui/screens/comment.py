@@ -6,7 +6,7 @@ bottom half of a small screen, never covers it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -57,8 +57,13 @@ class CommentScreen(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.field.setFocus(Qt.FocusReason.OtherFocusReason)
-        # Ask for the on-screen keyboard at once; a tap on the field would otherwise be needed.
-        QGuiApplication.inputMethod().show()
+        # Ask for the on-screen keyboard without waiting for a tap on the field; on the next
+        # loop turn, once the screen switch (and its focus changes) is complete.
+        QTimer.singleShot(0, self._request_keyboard)
+
+    def _request_keyboard(self) -> None:
+        if self.isVisible() and self.field.hasFocus():
+            QGuiApplication.inputMethod().show()
 
     def hideEvent(self, event: QHideEvent) -> None:
         QGuiApplication.inputMethod().hide()
