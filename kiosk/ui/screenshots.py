@@ -155,6 +155,7 @@ def _render_states(
     tap(flow.rate.submit_button)
     shot("07-thanks")
     tap(flow.thanks)
+    fresh()  # the next citizen starts in the kiosk's own language again
     tap(flow.welcome.cta)
     rate({"attitude": 5, "efficiency": 5, "process": 5, "environment": 5, "overall": 5})
     tap(flow.rate.submit_button)
