@@ -34,6 +34,9 @@ MAX_REASONS = 20
 #: Whole-request limits; the server answers 413 past them and the client splits the batch.
 MAX_BATCH_RATINGS = 1000
 MAX_BATCH_BYTES = 2 * 1024 * 1024
+#: Integers the server stores in 64-bit (seq) and 32-bit (queue depth) columns.
+MAX_SEQ = 2**63 - 1
+MAX_QUEUE_DEPTH = 2**31 - 1
 
 Result = Literal["accepted", "duplicate", "conflict", "rejected"]
 Channel = Literal["kiosk", "mobile"]
@@ -106,7 +109,7 @@ class Rating(_Model):
     """One citizen's rating as the kiosk sends it."""
 
     id: UUIDStr
-    seq: Annotated[StrictInt, Field(ge=1)]
+    seq: Annotated[StrictInt, Field(ge=1, le=MAX_SEQ)]
     counter_id: Name
     staff_id: Name | None = None
     session_id: UUIDStr | None = None
@@ -136,7 +139,7 @@ class SyncRequest(_Model):
     protocol: Literal[1]
     batch_id: UUIDStr
     device_time: Timestamp
-    queue_depth: Annotated[StrictInt, Field(ge=0)]
+    queue_depth: Annotated[StrictInt, Field(ge=0, le=MAX_QUEUE_DEPTH)]
     app_version: Annotated[StrictStr, Field(min_length=1, max_length=32)]
     ratings: Annotated[list[dict[str, Any]], Field(max_length=MAX_BATCH_RATINGS)] = []
     sessions: Annotated[list[dict[str, Any]], Field(max_length=MAX_BATCH_RATINGS)] = []

@@ -1,0 +1,126 @@
+"""`/api/v1/alerts…`: list, read and work alerts (supervisors own hall, auditors read)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy.orm import Session
+
+from server.alerts import repository, service
+from server.alerts.schemas import (
+    AlertAction,
+    AlertDetail,
+    AlertEventOut,
+    AlertOut,
+    AlertRatingOut,
+)
+from server.database import SessionDep
+from server.models import SCORE_SCALE, Alert, Rating
+from server.users.dependencies import CurrentUser, CurrentWriter
+from sync.protocol import AlertKind, AlertState, ErrorBody
+from sync.scoring import DIMENSION_CODES
+
+router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+
+AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody},
+}
+
+
+def _out(alert: Alert, hall_id: str) -> AlertOut:
+    return AlertOut(
+        id=alert.id, kind=alert.kind, hall_id=hall_id, counter_id=alert.counter_id,
+        rating_id=alert.rating_id, period=alert.period, state=alert.state,
+        created_at=alert.created_at, due_at=alert.due_at, escalated=alert.escalated,
+        escalated_at=alert.escalated_at, acknowledged_at=alert.acknowledged_at,
+        called_back_at=alert.called_back_at, rectified_at=alert.rectified_at,
+        closed_at=alert.closed_at,
+    )
+
+
+def _detail(session: Session, alert: Alert, hall_id: str) -> AlertDetail:
+    rating_out = None
+    if alert.rating_id is not None:
+        rating = session.get(Rating, alert.rating_id)
+        if rating is not None:
+            rating_out = AlertRatingOut(
+                id=rating.id, occurred_at=rating.occurred_at, staff_id=rating.staff_id,
+                weighted_score=rating.weighted_score / SCORE_SCALE, level=rating.level,
+                scores={code: getattr(rating, code) for code in DIMENSION_CODES},
+                reasons=list(rating.reasons), comment=rating.comment,
+            )
+    events = [
+        AlertEventOut(action=e.action, note=e.note, user_id=e.user_id, at=e.at)
+        for e in repository.events_of(session, alert.id)
+    ]
+    return AlertDetail(**_out(alert, hall_id).model_dump(), events=events, rating=rating_out)
+
+
+@router.get("", responses=_ERRORS)
+def list_alerts(
+    session: SessionDep,
+    user: CurrentUser,
+    state: AlertState | None = None,
+    kind: AlertKind | None = None,
+    counter_id: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
+    escalated: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+) -> list[AlertOut]:
+    """Alerts the user may see, soonest due first."""
+    rows = repository.search(
+        session, hall_id=service.visible_hall(user), counter_id=counter_id, state=state,
+        kind=kind, escalated=escalated, limit=limit, offset=offset,
+    )
+    return [_out(alert, hall) for alert, hall in rows]
+
+
+@router.get("/{alert_id}", responses=_ERRORS)
+def get_alert(alert_id: AlertId, session: SessionDep, user: CurrentUser) -> AlertDetail:
+    alert, hall = service.get_visible(session, user, alert_id)
+    return _detail(session, alert, hall)
+
+
+def _act(
+    session: Session, user: CurrentWriter, alert_id: int, action: str, body: AlertAction
+) -> AlertDetail:
+    alert, hall = service.act(session, user, alert_id, action, body.note, datetime.now(UTC))
+    return _detail(session, alert, hall)
+
+
+_ACT_ERRORS = {**_ERRORS, 409: {"model": ErrorBody, "description": "not allowed in this state"}}
+
+
+@router.post("/{alert_id}/acknowledge", responses=_ACT_ERRORS)
+def acknowledge(
+    alert_id: AlertId, body: AlertAction, session: SessionDep, user: CurrentWriter
+) -> AlertDetail:
+    """open -> acknowledged: someone has taken the alert on."""
+    return _act(session, user, alert_id, "acknowledge", body)
+
+
+@router.post("/{alert_id}/call-back", responses=_ACT_ERRORS)
+def call_back(
+    alert_id: AlertId, body: AlertAction, session: SessionDep, user: CurrentWriter
+) -> AlertDetail:
+    """acknowledged -> called_back: the citizen was called back (note: the outcome)."""
+    return _act(session, user, alert_id, "call-back", body)
+
+
+@router.post("/{alert_id}/rectify", responses=_ACT_ERRORS)
+def rectify(
+    alert_id: AlertId, body: AlertAction, session: SessionDep, user: CurrentWriter
+) -> AlertDetail:
+    """acknowledged or called_back -> rectified: the cause was fixed (note: how)."""
+    return _act(session, user, alert_id, "rectify", body)
+
+
+@router.post("/{alert_id}/close", responses=_ACT_ERRORS)
+def close(
+    alert_id: AlertId, body: AlertAction, session: SessionDep, user: CurrentWriter
+) -> AlertDetail:
+    """rectified -> closed: the result is recorded and the alert answered."""
+    return _act(session, user, alert_id, "close", body)

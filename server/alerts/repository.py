@@ -1,0 +1,88 @@
+"""Alert queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from server.models import Alert, AlertEvent, AlertState, Counter
+
+
+def insert_ignoring_existing(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert alerts; one that already exists for its counter, kind and period is kept."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(Alert).on_conflict_do_nothing(index_elements=["counter_id", "kind", "period"])
+    session.execute(stmt, list(rows))
+
+
+def open_for_counter(session: Session, counter_id: str, limit: int) -> list[Alert]:
+    return list(session.scalars(
+        select(Alert)
+        .where(Alert.counter_id == counter_id, Alert.state != AlertState.CLOSED.value)
+        .order_by(Alert.due_at, Alert.id)
+        .limit(limit)
+    ))
+
+
+def get(session: Session, alert_id: int, *, for_update: bool = False) -> Alert | None:
+    query = select(Alert).where(Alert.id == alert_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()
+
+
+def hall_of(session: Session, alert: Alert) -> str:
+    return session.scalars(select(Counter.hall_id).where(Counter.id == alert.counter_id)).one()
+
+
+def search(
+    session: Session,
+    *,
+    hall_id: str | None,
+    counter_id: str | None,
+    state: str | None,
+    kind: str | None,
+    escalated: bool | None,
+    limit: int,
+    offset: int,
+) -> list[tuple[Alert, str]]:
+    query = select(Alert, Counter.hall_id).join(Counter, Counter.id == Alert.counter_id)
+    if hall_id is not None:
+        query = query.where(Counter.hall_id == hall_id)
+    if counter_id is not None:
+        query = query.where(Alert.counter_id == counter_id)
+    if state is not None:
+        query = query.where(Alert.state == state)
+    if kind is not None:
+        query = query.where(Alert.kind == kind)
+    if escalated is not None:
+        query = query.where(Alert.escalated.is_(escalated))
+    query = query.order_by(Alert.due_at, Alert.id).limit(limit).offset(offset)
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def events_of(session: Session, alert_id: int) -> list[AlertEvent]:
+    return list(session.scalars(
+        select(AlertEvent).where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id)
+    ))
+
+
+def escalate_overdue(session: Session, now: datetime) -> int:
+    result = session.execute(
+        update(Alert)
+        .where(
+            Alert.escalated.is_(False),
+            Alert.state != AlertState.CLOSED.value,
+            Alert.due_at < now,
+        )
+        .values(escalated=True, escalated_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

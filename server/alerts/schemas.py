@@ -1,0 +1,63 @@
+"""What supervisors see of alerts and send to work them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from server.text import Storable
+from sync.protocol import AlertKind, AlertState
+
+
+class AlertAction(BaseModel):
+    """What was done: the call-back's outcome, the rectification, the closing result."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    note: Annotated[StrictStr, Field(max_length=2000), Storable] = ""
+
+
+class AlertEventOut(BaseModel):
+    action: str
+    note: str
+    user_id: int | None
+    at: datetime
+
+
+class AlertRatingOut(BaseModel):
+    """The rating behind a low-score alert. `comment` is the citizen's text, unescaped:
+    a dashboard must escape it when showing it."""
+
+    id: str
+    occurred_at: datetime
+    staff_id: str | None
+    weighted_score: float
+    level: int
+    scores: dict[str, int]
+    reasons: list[str]
+    comment: str
+
+
+class AlertOut(BaseModel):
+    id: int
+    kind: AlertKind
+    hall_id: str
+    counter_id: str
+    rating_id: str | None
+    period: str
+    state: AlertState
+    created_at: datetime
+    due_at: datetime
+    escalated: bool
+    escalated_at: datetime | None
+    acknowledged_at: datetime | None
+    called_back_at: datetime | None
+    rectified_at: datetime | None
+    closed_at: datetime | None
+
+
+class AlertDetail(AlertOut):
+    events: list[AlertEventOut]
+    rating: AlertRatingOut | None

@@ -1,0 +1,284 @@
+"""`hallrate-server`: set up, run and administer the central scoring server."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import getpass
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from server.database import is_migrated, make_engine, make_session_factory, migrate
+from server.settings import Settings, SettingsError
+
+
+class CliError(Exception):
+    """A failure to report in one line and exit 2."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"database_url": args.database_url} if args.database_url else {}
+    try:
+        return Settings(**overrides)
+    except (ValidationError, SettingsError) as exc:
+        raise CliError(f"bad settings: {exc}") from None
+
+
+def _engine(settings: Settings, *, need_schema: bool = True) -> Engine:
+    engine = make_engine(settings.database_url, single_use=True)
+    try:
+        migrated = is_migrated(engine)
+    except OperationalError as exc:
+        raise CliError(f"cannot open the database: {exc.orig}") from None
+    if need_schema and not migrated:
+        raise CliError("the database is not initialised; run `hallrate-server init` first")
+    return engine
+
+
+def _in_transaction(settings: Settings, work: Callable[[Session], object]) -> object:
+    engine = _engine(settings)
+    try:
+        with make_session_factory(engine).begin() as session:
+            return work(session)
+    finally:
+        engine.dispose()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def cmd_init(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    _engine(settings, need_schema=False).dispose()
+    migrate(settings.database_url)
+    print("database ready")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = _settings(args)
+    _engine(settings).dispose()
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Must be set before any worker imports prometheus_client.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hallrate-metrics-")
+    if args.database_url:
+        os.environ["HALLRATE_DATABASE_URL"] = args.database_url
+    # Workers are fresh processes: our loggers are configured through uvicorn's dictConfig.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["server"] = {"handlers": ["default"], "level": "INFO",
+                                       "propagate": False}
+    uvicorn.run(
+        "server.app:create_app", factory=True, host=args.host, port=args.port,
+        workers=args.workers, log_level="info", log_config=log_config,
+        access_log=not args.no_access_log, loop="uvloop", http="httptools",
+    )
+
+
+def cmd_hall_add(args: argparse.Namespace) -> None:
+    from server.halls.service import add_hall
+
+    settings = _settings(args)
+    _in_transaction(settings, lambda s: add_hall(
+        s, args.id, args.name, args.timezone or settings.default_timezone, _now()))
+    print(f"hall {args.id} added")
+
+
+def cmd_counter_add(args: argparse.Namespace) -> None:
+    from server.halls.service import add_counter
+
+    _in_transaction(_settings(args), lambda s: add_counter(s, args.hall, args.id, args.name,
+                                                           _now()))
+    print(f"counter {args.id} added to hall {args.hall}")
+
+
+def cmd_staff_add(args: argparse.Namespace) -> None:
+    from server.halls.service import add_staff
+
+    _in_transaction(_settings(args), lambda s: add_staff(
+        s, args.hall, args.id, args.name, args.counter, _now()))
+    print(f"staff member {args.id} added to hall {args.hall}")
+
+
+def cmd_user_add(args: argparse.Namespace) -> None:
+    from server.models import Role
+    from server.users.service import create_user, hasher_for
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.username}: ")
+        if password != getpass.getpass("again: "):
+            raise CliError("the passwords differ")
+    settings = _settings(args)
+    _in_transaction(settings, lambda s: create_user(
+        s, args.username, password, Role(args.role), args.hall, _now(), hasher_for(settings)))
+    print(f"user {args.username} ({args.role}) added")
+
+
+def cmd_enroll_code(args: argparse.Namespace) -> None:
+    from server.enrollment.service import IssuedCode, make_code
+
+    settings = _settings(args)
+    issued = _in_transaction(settings, lambda s: make_code(s, args.counter, settings, _now()))
+    assert isinstance(issued, IssuedCode)
+    print(f"enrollment code for counter {issued.counter_id}: {issued.code}")
+    print(f"one use only; expires {issued.expires_at.isoformat(timespec='minutes')}")
+    if not args.no_qr:
+        import qrcode
+
+        qr = qrcode.QRCode(border=2)
+        qr.add_data(issued.code)
+        qr.make(fit=True)
+        qr.print_ascii(out=sys.stdout, invert=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from server.demo import DEMO_PASSWORD, build
+
+    settings = _settings(args)
+    engine = _engine(settings, need_schema=False)
+    try:
+        migrate(settings.database_url)
+        summary = build(make_session_factory(engine), settings, _now(), days=args.days)
+    finally:
+        engine.dispose()
+    print(f"demo hall {summary.hall_id}: {summary.counters} counters, "
+          f"{summary.ratings} ratings over {args.days} days")
+    print(f"users {', '.join(summary.users)} with password {DEMO_PASSWORD!r}")
+
+
+def cmd_devices(args: argparse.Namespace) -> None:
+    from server.devices.repository import list_devices
+
+    def show(session: Session) -> None:
+        rows = list_devices(session, args.hall)
+        if not rows:
+            print("no devices")
+            return
+        print(f"{'device':36}  {'counter':12} {'active':6} {'last contact':20} {'app':10} "
+              f"{'queue':>6} {'clock s':>8} {'seq':>8}  gaps")
+        for d in rows:
+            contact = (
+                d.last_contact_at.strftime("%Y-%m-%d %H:%M:%S") if d.last_contact_at else "never"
+            )
+            gaps = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in d.seq_gaps[:5])
+            print(f"{d.id:36}  {d.counter_id:12} {'yes' if d.active else 'no':6} {contact:20} "
+                  f"{d.app_version[:10]:10} {d.queue_depth:>6} {d.clock_offset_s:>8.1f}"
+                  f"{'!' if d.clock_flagged else ' '}{d.highest_seq:>8}  {gaps or '-'}")
+
+    _in_transaction(_settings(args), show)
+
+
+def cmd_escalate(args: argparse.Namespace) -> None:
+    from server.escalation import escalate_once
+
+    engine = _engine(_settings(args))
+    try:
+        count = escalate_once(make_session_factory(engine))
+    finally:
+        engine.dispose()
+    print(f"{count} alerts escalated")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hallrate-server",
+        description="hallrate central scoring server. The database is HALLRATE_DATABASE_URL "
+        "(default: the SQLite file hallrate.db here) unless --database-url is given.",
+    )
+    parser.add_argument("--database-url", help="sqlite:///file.db or postgresql+psycopg://...")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func: Callable[[argparse.Namespace], None], help_: str,
+                parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub
+                ) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    command("init", cmd_init, "create or migrate the database")
+    p = command("serve", cmd_serve, "run the HTTP server (uvicorn)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--no-access-log", action="store_true", help="do not log each request")
+
+    hall = sub.add_parser("hall", help="manage halls", description="manage halls")
+    hall_sub = hall.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command("add", cmd_hall_add, "add a hall", hall_sub)
+    p.add_argument("id", help="hall id, e.g. hall-1")
+    p.add_argument("--name", required=True, help="display name")
+    p.add_argument("--timezone", help="IANA timezone of the hall (default Asia/Shanghai)")
+
+    counter = sub.add_parser("counter", help="manage counters", description="manage counters")
+    counter_sub = counter.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command("add", cmd_counter_add, "add a counter to a hall", counter_sub)
+    p.add_argument("id", help="counter id, e.g. c01")
+    p.add_argument("--hall", required=True, help="the hall's id")
+    p.add_argument("--name", required=True, help="display name")
+
+    staff = sub.add_parser("staff", help="manage staff", description="manage staff")
+    staff_sub = staff.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command("add", cmd_staff_add, "add a staff member to a hall", staff_sub)
+    p.add_argument("id", help="staff id")
+    p.add_argument("--hall", required=True, help="the hall's id")
+    p.add_argument("--name", required=True, help="display name")
+    p.add_argument("--counter", help="the counter they usually serve at")
+
+    user = sub.add_parser("user", help="manage users", description="manage users")
+    user_sub = user.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command("add", cmd_user_add, "add a dashboard user", user_sub)
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=("admin", "supervisor", "auditor"),
+                   help="admin: everything; supervisor: own hall's alerts; auditor: read only")
+    p.add_argument("--hall", help="a supervisor's hall")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of stdin instead of prompting")
+
+    p = command("enroll-code", cmd_enroll_code,
+                "make a one-time enrollment code for a counter's kiosk")
+    p.add_argument("--counter", required=True, help="the counter's id")
+    p.add_argument("--no-qr", action="store_true", help="do not draw the QR code")
+
+    p = command("demo", cmd_demo, "create a demo hall with 30 days of ratings")
+    p.add_argument("--days", type=int, default=30, help="days of history (default 30)")
+
+    p = command("devices", cmd_devices, "list devices: last contact, queue, clock, seq gaps")
+    p.add_argument("--hall", help="only this hall's devices")
+
+    command("escalate", cmd_escalate, "mark overdue alerts escalated now (the server does "
+            "this every minute by itself)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from server.demo import DemoError
+    from server.enrollment.service import EnrollmentError
+    from server.halls.service import HallError
+    from server.users.service import UserError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except (CliError, HallError, UserError, EnrollmentError, DemoError) as exc:
+        print(f"hallrate-server: error: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        print(f"hallrate-server: error: database unavailable: {exc.orig}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""A demo hall: several counters with their devices, staff, users and 30 days of plausible
+ratings, stored through the real ingest so that rollups and alerts are what they would be."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.enrollment import service as enrollment
+from server.halls import repository as halls
+from server.halls import service as hall_service
+from server.ingest import service as ingest
+from server.models import Role
+from server.settings import Settings
+from server.users import service as users
+from sync.protocol import EnrollRequest, SyncRequest
+
+HALL_ID = "demo-hall"
+DEMO_PASSWORD = "demo-password"
+# (id, name, mean stars): one counter is poor enough to need rectification.
+COUNTERS = (
+    ("c01", "1号窗口 户籍办理", 4.6),
+    ("c02", "2号窗口 社保医保", 4.3),
+    ("c03", "3号窗口 不动产登记", 3.9),
+    ("c04", "4号窗口 企业开办", 4.5),
+    ("c05", "5号窗口 税务", 4.1),
+    ("c06", "6号窗口 综合受理", 3.1),
+)
+REASONS = ("long_wait", "unclear_guidance", "rude", "system_down", "missing_materials")
+
+
+class DemoError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    hall_id: str
+    counters: int
+    ratings: int
+    users: tuple[str, ...]
+
+
+def _stars(rng: random.Random, mean: float) -> int:
+    return max(1, min(5, round(rng.gauss(mean, 0.9))))
+
+
+def build(
+    factory: sessionmaker[Session], settings: Settings, now: datetime, *, days: int = 30,
+    seed: int = 7,
+) -> DemoSummary:
+    rng = random.Random(seed)
+    zone = ZoneInfo(settings.default_timezone)
+    with factory.begin() as session:
+        if halls.get_hall(session, HALL_ID) is not None:
+            raise DemoError(f"the demo hall {HALL_ID!r} already exists")
+        hall_service.add_hall(session, HALL_ID, "示范政务服务大厅 Demo Service Hall",
+                              settings.default_timezone, now)
+        device_ids: dict[str, str] = {}
+        for counter_id, name, _mean in COUNTERS:
+            hall_service.add_counter(session, HALL_ID, counter_id, name, now)
+            hall_service.add_staff(session, HALL_ID, f"{counter_id}-s1", f"职员 {counter_id}",
+                                   counter_id, now)
+            issued = enrollment.make_code(session, counter_id, settings, now)
+            answer = enrollment.enroll(
+                session, EnrollRequest(code=issued.code, app_version="demo"), settings, now
+            )
+            device_ids[counter_id] = answer.device_id
+        names = ("admin", "supervisor", "auditor")
+        hasher = users.hasher_for(settings)
+        users.create_user(session, "admin", DEMO_PASSWORD, Role.ADMIN, None, now, hasher)
+        users.create_user(session, "supervisor", DEMO_PASSWORD, Role.SUPERVISOR, HALL_ID, now,
+                          hasher)
+        users.create_user(session, "auditor", DEMO_PASSWORD, Role.AUDITOR, None, now, hasher)
+
+    total = 0
+    local_now = now.astimezone(zone)
+    for counter_id, _name, mean in COUNTERS:
+        ratings = []
+        seq = 0
+        for back in range(days - 1, -1, -1):
+            day = (local_now - timedelta(days=back)).date()
+            if day.weekday() == 6:  # halls close on Sundays
+                continue
+            for _ in range(rng.randint(8, 30)):
+                at = datetime(day.year, day.month, day.day, 9, tzinfo=zone) + timedelta(
+                    minutes=rng.randint(0, 8 * 60)
+                )
+                if at > local_now:
+                    continue
+                seq += 1
+                scores = {k: _stars(rng, mean) for k in
+                          ("attitude", "efficiency", "process", "environment", "overall")}
+                low = sum(scores.values()) < 15
+                ratings.append({
+                    "id": str(uuid.uuid4()), "seq": seq, "counter_id": counter_id,
+                    "staff_id": f"{counter_id}-s1", "created_at": at.isoformat(),
+                    "scores": scores,
+                    "reasons": rng.sample(REASONS, rng.randint(1, 2)) if low else [],
+                    "comment": "", "channel": rng.choice(("kiosk", "kiosk", "mobile")),
+                    "content_version": settings.scoring.version,
+                })
+        for start in range(0, len(ratings), 500):
+            envelope = SyncRequest(
+                protocol=1, batch_id=str(uuid.uuid4()), device_time=now, queue_depth=0,
+                app_version="demo", ratings=ratings[start : start + 500],
+            )
+            with factory.begin() as session:
+                ingest.ingest(session, device_ids[counter_id], envelope, settings, now)
+        total += len(ratings)
+    return DemoSummary(HALL_ID, len(COUNTERS), total, names)

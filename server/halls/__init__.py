@@ -1,0 +1,1 @@
+"""halls domain."""

@@ -1,0 +1,328 @@
+"""Ingest of one sync request: ratings and sessions stored once, rollups and alerts updated,
+the device's bookkeeping noted, all in the caller's transaction; then the answer.
+
+Every rating gets a result. `duplicate` is the same id with the same content already
+stored (so a retried batch is harmless), `conflict` the same id with other content (kept
+as first stored), `rejected` a rating that is invalid or not this device's to write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.orm import Session
+
+from server import metrics
+from server.alerts import repository as alerts_repository
+from server.alerts import service as alerts
+from server.devices import repository as devices
+from server.devices.service import device_config, record_contact
+from server.halls import repository as halls
+from server.ingest import repository
+from server.models import Device, RatingFlag
+from server.scores import repository as rollups
+from server.scores.service import Scored, counter_scores, local_day, rollup_row, score_of
+from server.settings import Settings
+from sync.protocol import (
+    Alert,
+    Rating,
+    Result,
+    ServiceSession,
+    SyncRequest,
+    SyncResponse,
+    parse_items,
+)
+from sync.scoring import DIMENSION_CODES
+
+log = logging.getLogger(__name__)
+
+#: Open alerts sent back with a sync answer, soonest due first.
+MAX_ALERTS_IN_ANSWER = 100
+#: Device clocks reset to the epoch are corrected; years outside this are not dates.
+_PLAUSIBLE_YEARS = range(1900, 9000)
+
+_ratings_adapter = TypeAdapter(list[Rating])
+_sessions_adapter = TypeAdapter(list[ServiceSession])
+
+
+@dataclass
+class _Results:
+    results: dict[str, Result] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def reject(self, key: str, reason: str) -> None:
+        self.results[key] = "rejected"
+        self.errors[key] = reason
+
+    def conflict(self, key: str) -> None:
+        self.results[key] = "conflict"
+        self.errors[key] = "another item with this id and different content is stored"
+
+
+def _parse(adapter: TypeAdapter[list[Any]], model: Any, raw: Sequence[dict[str, Any]]
+           ) -> tuple[list[Any], dict[str, str]]:
+    # The whole list validates in one call when all is well (the common case, and much
+    # faster); otherwise item by item, so that one bad item never sinks the batch.
+    try:
+        return adapter.validate_python(raw), {}
+    except ValidationError:
+        return parse_items(model, raw)
+
+
+def _content_hash(item: Rating | ServiceSession) -> str:
+    return hashlib.sha256(item.model_dump_json().encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    rating: Rating
+    content_hash: str
+    occurred_at: datetime
+    stars: tuple[int, ...]
+    scored: Scored
+    flags: int
+
+
+def ingest(
+    session: Session, device_id: str, envelope: SyncRequest, settings: Settings, now: datetime
+) -> SyncResponse:
+    device = devices.lock(session, device_id)
+    hall = halls.hall_of_counter(session, device.counter_id)
+    assert hall is not None  # foreign keys
+    zone = ZoneInfo(hall.timezone)
+    config = settings.scoring
+
+    offset_s = (now - envelope.device_time).total_seconds()
+    flagged = abs(offset_s) > settings.clock_offset_limit_s
+    correction = timedelta(seconds=offset_s) if flagged else timedelta(0)
+
+    out = _Results()
+    ratings, bad = _parse(_ratings_adapter, Rating, envelope.ratings)
+    for key, reason in bad.items():
+        out.reject(key, reason)
+
+    seqs: list[int] = []
+    candidates: dict[str, _Candidate] = {}
+    for rating in ratings:
+        seqs.append(rating.seq)
+        content_hash = _content_hash(rating)
+        earlier = candidates.get(rating.id)
+        if earlier is not None or rating.id in out.results:
+            # The same id twice in one batch: the first one counts.
+            if earlier is None or earlier.content_hash != content_hash:
+                out.results[rating.id] = "conflict"
+                out.errors[rating.id] = "the batch holds this id twice with different content"
+            continue
+        problem, occurred_at = _check(rating, device, correction, now, settings)
+        if problem:
+            out.reject(rating.id, problem)
+            continue
+        assert occurred_at is not None
+        stars = tuple(getattr(rating.scores, code) for code in DIMENSION_CODES)
+        flags = RatingFlag.NONE
+        if flagged:
+            flags |= RatingFlag.CLOCK_CORRECTED
+        if rating.content_version != config.version:
+            flags |= RatingFlag.OTHER_CONTENT_VERSION
+        candidates[rating.id] = _Candidate(
+            rating, content_hash, occurred_at, stars, score_of(stars, config), int(flags)
+        )
+
+    _classify_existing(out, candidates, repository.existing_hashes(session, list(candidates)))
+    rows = [_row(c, device, now) for c in candidates.values()]
+    inserted = repository.insert_ratings(session, rows)
+    lost_race = [cid for cid in candidates if cid not in inserted]
+    if lost_race:
+        _classify_existing(out, {k: candidates[k] for k in lost_race},
+                           repository.existing_hashes(session, lost_race))
+    stored = [candidates[cid] for cid in candidates if cid in inserted]
+    for candidate in stored:
+        # A differing copy later in the same batch already made it a conflict: keep saying so.
+        out.results.setdefault(candidate.rating.id, "accepted")
+
+    _update_rollups_and_alerts(session, device.counter_id, stored, zone, now, settings)
+    _ingest_sessions(session, device, envelope.sessions, correction, now, out)
+
+    record_contact(
+        device, now=now, app_version=envelope.app_version, queue_depth=envelope.queue_depth,
+        clock_offset_s=offset_s, clock_flagged=flagged, seqs=seqs, stored=len(stored),
+    )
+    session.flush()
+    _count(out, len(envelope.ratings))
+    log.info(
+        "sync device=%s counter=%s batch=%s ratings=%d accepted=%d duplicate=%d conflict=%d "
+        "rejected=%d clock_offset_s=%.1f", device.id, device.counter_id, envelope.batch_id,
+        len(envelope.ratings), *(_tally(out, r) for r in
+                                 ("accepted", "duplicate", "conflict", "rejected")), offset_s,
+    )
+    config_out = device_config(settings, hall.timezone)
+    config_out["device_clock_offset_s"] = round(offset_s, 3)
+    open_alerts = alerts_repository.open_for_counter(
+        session, device.counter_id, MAX_ALERTS_IN_ANSWER
+    )
+    return SyncResponse(
+        protocol=1,
+        batch_id=envelope.batch_id,
+        server_time=now,
+        results=out.results,
+        errors=out.errors,
+        counter_scores=counter_scores(
+            session, device.counter_id, hall.id, hall.timezone, now, config
+        ),
+        alerts=[
+            Alert(
+                id=str(a.id), kind=a.kind, counter_id=a.counter_id,  # type: ignore[arg-type]
+                rating_id=a.rating_id, state=a.state,  # type: ignore[arg-type]
+                created_at=a.created_at, due_at=a.due_at, escalated=a.escalated,
+            )
+            for a in open_alerts
+        ],
+        config=config_out,
+    )
+
+
+def _check(
+    rating: Rating, device: Device, correction: timedelta, now: datetime, settings: Settings
+) -> tuple[str | None, datetime | None]:
+    """Why a well-formed rating cannot be stored (None if it can), and when it happened."""
+    if rating.counter_id != device.counter_id:
+        return (
+            f"counter_id {rating.counter_id!r} is not this device's counter "
+            f"({device.counter_id!r})", None,
+        )
+    occurred_at = _corrected(rating.created_at, correction)
+    if occurred_at is None:
+        return "created_at is not a plausible date", None
+    if occurred_at > now + timedelta(seconds=settings.future_tolerance_s):
+        return "created_at is in the future (after clock correction)", None
+    if occurred_at < now - timedelta(days=settings.max_rating_age_days):
+        return f"created_at is more than {settings.max_rating_age_days} days ago", None
+    return None, occurred_at
+
+
+def _corrected(moment: datetime, correction: timedelta) -> datetime | None:
+    """`moment` in UTC on the server's clock, or None when it is no plausible date."""
+    try:
+        utc = moment.astimezone(UTC)
+        if utc.year not in _PLAUSIBLE_YEARS:
+            return None
+        return utc + correction
+    except OverflowError:
+        return None
+
+
+def _classify_existing(
+    out: _Results, candidates: dict[str, _Candidate], existing: dict[str, str]
+) -> None:
+    for rating_id, stored_hash in existing.items():
+        candidate = candidates.pop(rating_id, None)
+        if candidate is None:
+            continue
+        if stored_hash == candidate.content_hash:
+            out.results[rating_id] = "duplicate"
+        else:
+            out.conflict(rating_id)
+
+
+def _row(c: _Candidate, device: Device, now: datetime) -> dict[str, Any]:
+    r = c.rating
+    row: dict[str, Any] = {
+        "id": r.id, "device_id": device.id, "counter_id": r.counter_id, "staff_id": r.staff_id,
+        "session_id": r.session_id, "seq": r.seq, "created_at": r.created_at,
+        "occurred_at": c.occurred_at, "received_at": now,
+        "weighted_score": c.scored.weighted, "level": c.scored.level, "is_low": c.scored.is_low,
+        "reasons": list(r.reasons), "comment": r.comment, "channel": r.channel,
+        "content_version": r.content_version, "content_hash": c.content_hash, "flags": c.flags,
+    }
+    row.update(zip(DIMENSION_CODES, c.stars, strict=True))
+    return row
+
+
+def _update_rollups_and_alerts(
+    session: Session, counter_id: str, stored: list[_Candidate], zone: ZoneInfo,
+    now: datetime, settings: Settings,
+) -> None:
+    if not stored:
+        return
+    by_day: dict[date, list[tuple[tuple[int, ...], Scored]]] = defaultdict(list)
+    for c in stored:
+        by_day[local_day(c.occurred_at, zone)].append((c.stars, c.scored))
+    rollups.add_to_rollups(
+        session, [rollup_row(counter_id, day, items) for day, items in by_day.items()]
+    )
+    low = [(c.rating.id, c.occurred_at) for c in stored if c.scored.is_low]
+    alerts.raise_alerts(
+        session, counter_id, low, {d.replace(day=1) for d in by_day}, now, settings.scoring
+    )
+
+
+def _ingest_sessions(
+    session: Session, device: Device, raw: Sequence[dict[str, Any]], correction: timedelta,
+    now: datetime, out: _Results,
+) -> None:
+    """Sessions are stored once; a later copy may only fill in how the session ended."""
+    if not raw:
+        return
+    items, bad = _parse(_sessions_adapter, ServiceSession, raw)
+    for key, reason in bad.items():
+        out.reject(key, reason)
+    fresh: dict[str, tuple[ServiceSession, str]] = {}
+    for item in items:
+        if item.counter_id != device.counter_id:
+            out.reject(item.id, f"counter_id {item.counter_id!r} is not this device's counter")
+            continue
+        if _corrected(item.started_at, correction) is None or (
+            item.ended_at is not None and _corrected(item.ended_at, correction) is None
+        ):
+            out.reject(item.id, "started_at or ended_at is not a plausible date")
+            continue
+        fresh[item.id] = (item, _content_hash(item))
+    existing = repository.existing_sessions(session, list(fresh))
+    rows: list[dict[str, Any]] = []
+    for sid, (item, content_hash) in fresh.items():
+        stored = existing.get(sid)
+        if stored is None:
+            rows.append({
+                "id": sid, "device_id": device.id, "counter_id": item.counter_id,
+                "staff_id": item.staff_id, "ticket": item.ticket,
+                "started_at": _corrected(item.started_at, correction),
+                "ended_at": _corrected(item.ended_at, correction) if item.ended_at else None,
+                "finished_in_one_visit": item.finished_in_one_visit, "received_at": now,
+                "content_hash": content_hash,
+            })
+        elif stored.content_hash == content_hash:
+            out.results[sid] = "duplicate"
+        elif stored.ended_at is None and item.ended_at is not None:
+            stored.ended_at = _corrected(item.ended_at, correction)
+            stored.finished_in_one_visit = item.finished_in_one_visit
+            stored.content_hash = content_hash
+            out.results[sid] = "accepted"
+        else:
+            out.conflict(sid)
+    inserted = repository.insert_sessions(session, rows)
+    for row in rows:
+        sid = str(row["id"])
+        if sid in inserted:
+            out.results[sid] = "accepted"
+        else:
+            out.conflict(sid)  # stored meanwhile by a concurrent copy of this batch
+
+
+def _tally(out: _Results, result: str) -> int:
+    return sum(1 for r in out.results.values() if r == result)
+
+
+def _count(out: _Results, received: int) -> None:
+    metrics.RATINGS_RECEIVED.inc(received)
+    for result in ("accepted", "duplicate", "conflict", "rejected"):
+        n = _tally(out, result)
+        if n:
+            metrics.ITEM_RESULTS.labels(result=result).inc(n)

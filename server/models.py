@@ -1,0 +1,286 @@
+"""The server's tables (SQLAlchemy 2.0). Alembic migrations in server/migrations mirror them.
+
+Times are stored in UTC and come back timezone-aware on SQLite and PostgreSQL alike.
+Weighted scores are stored as integers in units of 1/10,000 (`SCORE_SCALE`) so that sums
+stay exact on both databases (SQLite has no exact decimal type).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: Weighted scores are stored multiplied by this (weights have at most 4 decimals).
+SCORE_SCALE = 10_000
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC (SQLite would otherwise drop the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; give a UTC offset")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()
+    }
+
+
+class Hall(Base):
+    __tablename__ = "halls"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class Counter(Base):
+    __tablename__ = "counters"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"), index=True)
+    counter_id: Mapped[str | None] = mapped_column(ForeignKey("counters.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class Device(Base):
+    """One enrolled kiosk install. Only the SHA-256 of its token is kept."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    counter_id: Mapped[str] = mapped_column(ForeignKey("counters.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    enrolled_at: Mapped[datetime]
+    last_contact_at: Mapped[datetime | None]
+    app_version: Mapped[str] = mapped_column(String(32))
+    queue_depth: Mapped[int] = mapped_column(Integer, default=0)
+    #: Server time minus device time at the last contact, in seconds.
+    clock_offset_s: Mapped[float] = mapped_column(default=0.0)
+    clock_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    highest_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Missing `seq` ranges below `highest_seq`, as [[first, last], ...].
+    seq_gaps: Mapped[list[Any]] = mapped_column(default=list)
+    ratings_received: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class EnrollmentCode(Base):
+    """A one-time, expiring code an admin makes for a counter; only its hash is kept."""
+
+    __tablename__ = "enrollment_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    counter_id: Mapped[str] = mapped_column(ForeignKey("counters.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"))
+
+
+class RatingFlag(enum.IntFlag):
+    NONE = 0
+    #: The device clock was off by more than the limit; `occurred_at` is corrected.
+    CLOCK_CORRECTED = 1
+    #: The rating names a content version other than the server's scoring version.
+    OTHER_CONTENT_VERSION = 2
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+    __table_args__ = (
+        Index("ix_ratings_counter_id_occurred_at", "counter_id", "occurred_at"),
+        Index("ix_ratings_device_id_seq", "device_id", "seq"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    counter_id: Mapped[str] = mapped_column(ForeignKey("counters.id"))
+    staff_id: Mapped[str | None] = mapped_column(String(64))
+    session_id: Mapped[str | None] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    #: As the device said (device clock, its own offset kept).
+    created_at: Mapped[datetime]
+    #: When it happened on the server's clock: `created_at` corrected for a flagged clock.
+    occurred_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    attitude: Mapped[int] = mapped_column(SmallInteger)
+    efficiency: Mapped[int] = mapped_column(SmallInteger)
+    process: Mapped[int] = mapped_column(SmallInteger)
+    environment: Mapped[int] = mapped_column(SmallInteger)
+    overall: Mapped[int] = mapped_column(SmallInteger)
+    #: Weighted score x SCORE_SCALE.
+    weighted_score: Mapped[int] = mapped_column(Integer)
+    level: Mapped[int] = mapped_column(SmallInteger)
+    is_low: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(16))
+    content_version: Mapped[str] = mapped_column(String(32))
+    #: SHA-256 of the rating as sent; the same id with another hash is a conflict.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    flags: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ServiceSession(Base):
+    __tablename__ = "service_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    counter_id: Mapped[str] = mapped_column(ForeignKey("counters.id"), index=True)
+    staff_id: Mapped[str | None] = mapped_column(String(64))
+    ticket: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    finished_in_one_visit: Mapped[bool | None] = mapped_column(Boolean)
+    received_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AlertKind(enum.StrEnum):
+    LOW_SCORE = "low_score"
+    COUNTER_LOW_RATE = "counter_low_rate"
+
+
+class AlertState(enum.StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    CALLED_BACK = "called_back"
+    RECTIFIED = "rectified"
+    CLOSED = "closed"
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (
+        # One counter alert per counter and month; one low-score alert per rating.
+        UniqueConstraint("counter_id", "kind", "period", name="uq_alerts_counter_kind_period"),
+        Index("ix_alerts_state_due_at", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    counter_id: Mapped[str] = mapped_column(ForeignKey("counters.id"), index=True)
+    rating_id: Mapped[str | None] = mapped_column(ForeignKey("ratings.id"), unique=True)
+    #: "2024-05" for a counter alert; the rating id for a low-score alert.
+    period: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default=AlertState.OPEN.value)
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    called_back_at: Mapped[datetime | None]
+    rectified_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class AlertEvent(Base):
+    """What a supervisor did about an alert, and when (the audit trail)."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+
+
+class CounterDayRollup(Base):
+    """Per counter and local day sums, so that a period's scores are read without scanning
+    ratings. Kept in the same transaction as the ratings they sum."""
+
+    __tablename__ = "counter_day_rollups"
+
+    counter_id: Mapped[str] = mapped_column(ForeignKey("counters.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    score_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    attitude_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    efficiency_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    process_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    environment_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    overall_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    level_1: Mapped[int] = mapped_column(BigInteger, default=0)
+    level_2: Mapped[int] = mapped_column(BigInteger, default=0)
+    level_3: Mapped[int] = mapped_column(BigInteger, default=0)
+    level_4: Mapped[int] = mapped_column(BigInteger, default=0)
+    level_5: Mapped[int] = mapped_column(BigInteger, default=0)
+    low_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    satisfied_count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    #: A supervisor's own hall; admins and auditors have none.
+    hall_id: Mapped[str | None] = mapped_column(ForeignKey("halls.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]

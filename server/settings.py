@@ -1,0 +1,75 @@
+"""Server settings from the environment (`HALLRATE_*`), validated once at start-up."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sync.scoring import DEFAULT_CONFIG, ScoringConfig
+
+#: The secret a development install starts with; refused anywhere else.
+DEVELOPMENT_SECRET = "development-only-secret-do-not-deploy"
+
+
+class SettingsError(ValueError):
+    """Settings the server must not start with."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HALLRATE_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    #: SQLite file by default (the embedded install); `postgresql+psycopg://...` in production.
+    database_url: str = "sqlite:///hallrate.db"
+    #: Signs user login tokens. Must be changed outside development.
+    secret_key: str = DEVELOPMENT_SECRET
+    #: Halls whose timezone is not given run on this one; days and months are local.
+    default_timezone: str = "Asia/Shanghai"
+    #: A device clock further off than this is flagged and its ratings' times corrected.
+    clock_offset_limit_s: float = Field(default=300.0, gt=0)
+    #: Ratings claiming (after correction) to be from further ahead than this are rejected.
+    future_tolerance_s: float = Field(default=300.0, ge=0)
+    #: Ratings older than this many days are rejected as implausible (halls may be offline
+    #: for weeks, not for years).
+    max_rating_age_days: int = Field(default=400, gt=0)
+    enrollment_code_hours: int = Field(default=72, gt=0)
+    login_token_hours: int = Field(default=12, gt=0)
+    #: How often the background job marks overdue alerts escalated.
+    escalation_interval_s: float = Field(default=60.0, gt=0)
+    #: Failed enrollment attempts one client address may make per minute before 429.
+    enroll_failures_per_minute: int = Field(default=10, gt=0)
+    #: Syncs one device may start per second before 429 (a runaway retry loop).
+    device_syncs_per_second: float = Field(default=20.0, gt=0)
+    #: Ingest requests one worker runs at once; more wait, and past the queue get 503.
+    max_concurrent_ingests: int = Field(default=8, gt=0)
+    retry_after_s: int = Field(default=5, gt=0)
+    #: argon2id cost of user passwords (the argon2-cffi defaults: 3 passes over 64 MiB).
+    password_time_cost: int = Field(default=3, ge=1)
+    password_memory_kib: int = Field(default=65536, ge=8)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _no_default_secret_outside_development(self) -> Settings:
+        if self.environment != "development" and self.secret_key == DEVELOPMENT_SECRET:
+            raise SettingsError(
+                f"HALLRATE_SECRET_KEY must be set when HALLRATE_ENVIRONMENT={self.environment}"
+            )
+        if len(self.secret_key) < 16:
+            raise SettingsError("HALLRATE_SECRET_KEY must be at least 16 characters")
+        return self
+
+    @property
+    def scoring(self) -> ScoringConfig:
+        """The scoring rules in force (sync/scoring.py's defaults for now)."""
+        return DEFAULT_CONFIG

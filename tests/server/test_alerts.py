@@ -1,0 +1,151 @@
+"""Supervisors work alerts through /api/v1/alerts…; roles and halls limit who sees what."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.escalation import escalate_once
+from server.settings import Settings
+from tests.server.conftest import PASSWORD, Hall, enroll_device, login
+from tests.server.kiosk_payloads import ALL_ONES, envelope, rating
+
+
+def low_score_alert(client: TestClient, hall: Hall, **extra: object) -> int:
+    r = rating(seq=1, scores=ALL_ONES, comment="窗口人员态度差 <script>", **extra)
+    # 1 low in 6 keeps the counter under the 20% monthly limit: one alert only.
+    body = envelope([r] + [rating(seq=i) for i in range(2, 7)])
+    answer = client.post("/api/v1/sync", json=body, headers=hall.auth).json()
+    (alert,) = answer["alerts"]
+    return int(alert["id"])
+
+
+def test_a_supervisor_works_an_alert_from_open_to_closed(
+    client: TestClient, hall: Hall
+) -> None:
+    alert_id = low_score_alert(client, hall)
+    auth = login(client, "super1")
+    listed = client.get("/api/v1/alerts", headers=auth).json()
+    assert [a["id"] for a in listed] == [alert_id]
+    assert listed[0]["state"] == "open"
+    for action, state, note in [
+        ("acknowledge", "acknowledged", ""),
+        ("call-back", "called_back", "citizen reached, apologised"),
+        ("rectify", "rectified", "queue guidance sign added"),
+        ("close", "closed", "citizen satisfied with the result"),
+    ]:
+        response = client.post(f"/api/v1/alerts/{alert_id}/{action}", json={"note": note},
+                               headers=auth)
+        assert response.status_code == 200, response.text
+        assert response.json()["state"] == state
+    detail = client.get(f"/api/v1/alerts/{alert_id}", headers=auth).json()
+    assert [e["action"] for e in detail["events"]] == [
+        "acknowledge", "call-back", "rectify", "close"]
+    assert detail["closed_at"] is not None
+    assert detail["rating"]["comment"] == "窗口人员态度差 <script>"
+    assert detail["rating"]["weighted_score"] == 1.0
+    # closed alerts are no longer sent to the kiosk
+    again = client.post("/api/v1/sync", json=envelope([]), headers=hall.auth).json()
+    assert again["alerts"] == []
+
+
+def test_steps_out_of_order_are_409_and_change_nothing(client: TestClient, hall: Hall) -> None:
+    alert_id = low_score_alert(client, hall)
+    auth = login(client, "super1")
+    response = client.post(f"/api/v1/alerts/{alert_id}/close", json={}, headers=auth)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "invalid_transition"
+    assert client.get(f"/api/v1/alerts/{alert_id}", headers=auth).json()["state"] == "open"
+
+
+def test_a_supervisor_neither_sees_nor_works_another_halls_alerts(
+    client: TestClient, hall: Hall
+) -> None:
+    alert_id = low_score_alert(client, hall)
+    other = login(client, "super2")
+    assert client.get("/api/v1/alerts", headers=other).json() == []
+    assert client.get(f"/api/v1/alerts/{alert_id}", headers=other).status_code == 404
+    response = client.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={}, headers=other)
+    assert response.status_code == 404
+    assert client.get(f"/api/v1/counters/{hall.counter_id}/scores",
+                      headers=other).status_code == 404
+
+
+def test_an_auditor_reads_everything_and_changes_nothing(
+    client: TestClient, hall: Hall
+) -> None:
+    alert_id = low_score_alert(client, hall)
+    auth = login(client, "auditor")
+    assert [a["id"] for a in client.get("/api/v1/alerts", headers=auth).json()] == [alert_id]
+    response = client.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={}, headers=auth)
+    assert response.status_code == 403
+    assert client.get(f"/api/v1/alerts/{alert_id}", headers=auth).json()["state"] == "open"
+    scores = client.get(f"/api/v1/counters/{hall.counter_id}/scores", headers=auth).json()
+    assert scores["today"]["count"] == 6
+
+
+def test_an_admin_sees_all_halls_and_device_health(
+    client: TestClient, hall: Hall, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    low_score_alert(client, hall)
+    _, token = enroll_device(factory, settings, hall.foreign_counter_id)
+    client.post("/api/v1/sync", json=envelope([rating(hall.foreign_counter_id, scores=ALL_ONES)]),
+                headers={"Authorization": f"Bearer {token}"})
+    auth = login(client, "admin")
+    halls = {a["hall_id"] for a in client.get("/api/v1/alerts", headers=auth).json()}
+    assert halls == {"h1", "h2"}
+    devices = client.get("/api/v1/devices", headers=auth).json()
+    assert {d["counter_id"] for d in devices} == {hall.counter_id, hall.foreign_counter_id}
+    assert all("token" not in key for d in devices for key in d)
+    supervisor = client.get("/api/v1/devices", headers=login(client, "super1")).json()
+    assert {d["counter_id"] for d in supervisor} == {hall.counter_id}
+
+
+def test_an_alert_not_closed_by_its_due_time_is_escalated(
+    client: TestClient, hall: Hall, factory: sessionmaker[Session]
+) -> None:
+    created = datetime.now(UTC) - timedelta(hours=30)
+    overdue = low_score_alert(client, hall, created_at=created.isoformat())
+    auth = login(client, "super1")
+    fresh_rating = rating(seq=20, scores=ALL_ONES)
+    client.post("/api/v1/sync", json=envelope([fresh_rating] + [rating(seq=i)
+                for i in range(21, 30)]), headers=hall.auth)
+    assert escalate_once(factory) == 1
+    assert escalate_once(factory) == 0
+    escalated = client.get("/api/v1/alerts?escalated=true", headers=auth).json()
+    assert [a["id"] for a in escalated] == [overdue]
+    assert escalated[0]["state"] == "open"
+    answer = client.post("/api/v1/sync", json=envelope([]), headers=hall.auth).json()
+    flags = {a["rating_id"]: a["escalated"] for a in answer["alerts"]}
+    assert flags[fresh_rating["id"]] is False
+    assert True in flags.values()
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [({}, 401), ({"Authorization": "Bearer u1.e30.bad"}, 401),
+     ({"Authorization": "Bearer not-a-token"}, 401)],
+    ids=["none", "forged", "garbage"],
+)
+def test_alerts_need_a_login(
+    client: TestClient, hall: Hall, headers: dict[str, str], status: int
+) -> None:
+    response = client.get("/api/v1/alerts", headers=headers)
+    assert response.status_code == status
+    assert response.json()["error"]["code"] in ("missing_token", "invalid_token")
+
+
+def test_a_device_token_does_not_open_the_dashboard(client: TestClient, hall: Hall) -> None:
+    assert client.get("/api/v1/alerts", headers=hall.auth).status_code == 401
+
+
+def test_a_wrong_password_is_401(client: TestClient, hall: Hall) -> None:
+    response = client.post("/api/v1/auth/login",
+                           json={"username": "super1", "password": PASSWORD + "x"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_credentials"
+    unknown = client.post("/api/v1/auth/login", json={"username": "nobody", "password": "x"})
+    assert unknown.status_code == 401
