@@ -1,0 +1,351 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+    <context>
+        <name>AdminScreen</name>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="177" />
+            <source>Saved.</source>
+            <translation>已保存。</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="177" />
+            <source>Not saved: {problem}</source>
+            <translation>未保存：{problem}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="202" />
+            <source>App version: {v}</source>
+            <translation>软件版本：{v}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="203" />
+            <source>Rating content version: {v}</source>
+            <translation>评价内容版本：{v}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="204" />
+            <source>Data folder: {path}</source>
+            <translation>数据目录：{path}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="209" />
+            <source>Ratings stored: {n}</source>
+            <translation>已存评价：{n} 条</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="210" />
+            <source>Waiting to upload: {n}</source>
+            <translation>待上传：{n} 条</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="211" />
+            <source>Failed permanently: {n}</source>
+            <translation>上传失败（不再重试）：{n} 条</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="212" />
+            <source>Last error: {error}</source>
+            <translation>最近错误：{error}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="212" />
+            <source>none</source>
+            <translation>无</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="219" />
+            <source>Kiosk administration</source>
+            <translation>评价器管理</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="220" />
+            <source>Back</source>
+            <translation>返回</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="221" />
+            <source>Exit kiosk</source>
+            <translation>退出评价器</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="222" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="223" />
+            <source>Settings</source>
+            <translation>设置</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="225" />
+            <source>Counter id</source>
+            <translation>窗口编号</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="226" />
+            <source>Counter name</source>
+            <translation>窗口名称</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="227" />
+            <source>Staff id</source>
+            <translation>工作人员编号</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="228" />
+            <source>Staff name</source>
+            <translation>工作人员姓名</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="229" />
+            <source>Staff number</source>
+            <translation>工号</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="230" />
+            <source>New PIN</source>
+            <translation>新管理密码</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="231" />
+            <source>Language</source>
+            <translation>语言</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="232" />
+            <source>Idle timeout (s)</source>
+            <translation>无操作返回（秒）</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="233" />
+            <source>Cooldown (s)</source>
+            <translation>评价间隔（秒）</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="237" />
+            <source>leave empty to keep</source>
+            <translation>留空则不修改</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/admin.py" line="238" />
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+    </context>
+    <context>
+        <name>CommentScreen</name>
+        <message>
+            <location filename="../../kiosk/ui/screens/comment.py" line="68" />
+            <source>Your comment (optional)</source>
+            <extracomment>The citizen is done; carries the comment (possibly empty).</extracomment>
+            <translation>您的意见（选填）</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/comment.py" line="69" />
+            <source>Type here</source>
+            <translation>请在此输入</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/comment.py" line="71" />
+            <source>Use the keyboard below. The globe key switches between Chinese and English.</source>
+            <translation>请使用下方键盘输入，按地球键可切换中英文。</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/comment.py" line="73" />
+            <source>Back</source>
+            <translation>返回</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/comment.py" line="74" />
+            <source>Done</source>
+            <translation>完成</translation>
+        </message>
+    </context>
+    <context>
+        <name>FlowController</name>
+        <message numerus="yes">
+            <location filename="../../kiosk/ui/flow.py" line="246" />
+            <source>Thank you! A rating was just given here. Please wait %n second(s), then tap Submit again.</source>
+            <extracomment>The settings key under which admin changes are kept in the store. Screens the idle timer watches: a citizen or admin who walks away is sent back. A rating was stored; carries its id. A partial rating was thrown away by the idle timer. A submission was refused; carries the message the citizen saw. The admin asked to leave kiosk mode.</extracomment>
+            <translation>
+                <numerusform>感谢您！本窗口刚刚完成一次评价，请 %n 秒后再点击“提交”。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="282" />
+            <source>Sorry, this kiosk's storage is full and your rating was not saved. Please tell the staff.</source>
+            <translation>抱歉，本评价器存储已满，评价未能保存，请告知工作人员。</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="287" />
+            <source>Sorry, this kiosk cannot save ratings right now. Please tell the staff.</source>
+            <translation>抱歉，本评价器暂时无法保存评价，请告知工作人员。</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="289" />
+            <source>Sorry, your rating could not be saved. Please try again or tell the staff.</source>
+            <translation>抱歉，评价未能保存，请重试或告知工作人员。</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="320" />
+            <source>a PIN has 4 to 12 digits</source>
+            <translation>密码须为 4 至 12 位数字</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="323" />
+            <source>the counter id cannot be empty</source>
+            <translation>窗口编号不能为空</translation>
+        </message>
+    </context>
+    <context>
+        <name>PinPad</name>
+        <message>
+            <location filename="../../kiosk/ui/widgets/pinpad.py" line="75" />
+            <source>Delete</source>
+            <translation>删除</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/widgets/pinpad.py" line="77" />
+            <source>OK</source>
+            <translation>确定</translation>
+        </message>
+    </context>
+    <context>
+        <name>PinScreen</name>
+        <message numerus="yes">
+            <location filename="../../kiosk/ui/screens/pin.py" line="66" />
+            <source>Wrong PIN. %n attempt(s) left.</source>
+            <translation>
+                <numerusform>密码错误，还可尝试 %n 次。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../kiosk/ui/screens/pin.py" line="71" />
+            <source>Too many wrong PINs. Locked for %n minute(s).</source>
+            <translation>
+                <numerusform>密码错误次数过多，已锁定 %n 分钟。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/pin.py" line="75" />
+            <source>Staff only: enter the admin PIN</source>
+            <translation>仅限工作人员：请输入管理密码</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/pin.py" line="76" />
+            <source>Back</source>
+            <translation>返回</translation>
+        </message>
+    </context>
+    <context>
+        <name>RateScreen</name>
+        <message>
+            <location filename="../../kiosk/ui/screens/rate.py" line="152" />
+            <source>Comment: {text}</source>
+            <extracomment>Reason chips appear for this many stars or fewer.</extracomment>
+            <translation>意见：{text}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/rate.py" line="154" />
+            <source>Add a comment (optional)</source>
+            <translation>填写意见（选填）</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/rate.py" line="161" />
+            <source>Please rate our service: tap 1 to 5 stars for each item</source>
+            <translation>请对以下各项打分：点击 1 至 5 颗星</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/rate.py" line="167" />
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/rate.py" line="168" />
+            <source>Submit</source>
+            <translation>提交</translation>
+        </message>
+    </context>
+    <context>
+        <name>ScoreBadge</name>
+        <message>
+            <location filename="../../kiosk/ui/widgets/score_badge.py" line="43" />
+            <source>{period}
+no ratings yet</source>
+            <translation>{period}
+暂无评价</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/widgets/score_badge.py" line="45" />
+            <source>{period}
+{mean} · {count} ratings</source>
+            <translation>{period}
+{mean} 分 · {count} 条</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/widgets/score_badge.py" line="50" />
+            <source>Counter score</source>
+            <translation>窗口评分</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/widgets/score_badge.py" line="57" />
+            <source>Today</source>
+            <translation>今日</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/widgets/score_badge.py" line="58" />
+            <source>This month</source>
+            <translation>本月</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/widgets/score_badge.py" line="60" />
+            <source>Computed on this kiosk</source>
+            <translation>本机统计</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/widgets/score_badge.py" line="62" />
+            <source>From the scoring server</source>
+            <translation>来自评分中心</translation>
+        </message>
+    </context>
+    <context>
+        <name>ThanksScreen</name>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="44" />
+            <source>Thank you for your rating!</source>
+            <extracomment>Room for the receipt QR a later issue adds; empty and unstyled until then.</extracomment>
+            <translation>感谢您的评价！</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="45" />
+            <source>Your rating has been saved.</source>
+            <translation>您的评价已保存。</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="46" />
+            <source>Tap anywhere to finish</source>
+            <translation>轻触屏幕任意处结束</translation>
+        </message>
+    </context>
+    <context>
+        <name>WelcomeScreen</name>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" line="107" />
+            <source>Staff on duty: {name}  No. {number}</source>
+            <extracomment>The hall logo was held long enough: open the admin PIN pad. The citizen asked for the other language.</extracomment>
+            <translation>当班工作人员：{name}　工号：{number}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" line="111" />
+            <source>Rate our service</source>
+            <translation>请您对本次服务进行评价</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" line="114" />
+            <source>Large text</source>
+            <translation>大字模式</translation>
+        </message>
+    </context>
+</TS>

@@ -1,0 +1,177 @@
+"""Wiring: the store, the window, the flow controller and the services between them."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QApplication
+
+from kiosk.config import ConfigError, KioskConfig
+from kiosk.store import Store
+from kiosk.ui.flow import SETTINGS_KEY, FlowController
+from kiosk.ui.i18n import TRANSLATIONS_DIR, Localizer
+from kiosk.ui.scores import LocalCounterScores
+from kiosk.ui.screens.admin import DeviceInfo
+from kiosk.ui.services import Speaker
+from kiosk.ui.simulate import SimulatedClock, Simulator
+from kiosk.ui.speech import QtSpeaker, SilentSpeaker
+from kiosk.ui.style import apply_stylesheet
+from kiosk.ui.window import KioskWindow
+from sync.scoring import DEFAULT_CONFIG
+
+log = logging.getLogger(__name__)
+
+STORE_FILE = "kiosk.sqlite"
+
+
+def app_version() -> str:
+    try:
+        return version("hallrate")
+    except PackageNotFoundError:
+        return "dev"
+
+
+@dataclass
+class Kiosk:
+    """A running kiosk's parts, for `run`, the screenshots and the tests."""
+
+    window: KioskWindow
+    flow: FlowController
+    localizer: Localizer
+    store: Store
+    closed: bool = False
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.flow.shutdown()
+        self.localizer.uninstall()
+        self.window.allow_close()
+        self.window.close()
+        # Delete the widgets now, while the QApplication still exists.
+        self.window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        self.store.close()
+
+
+def effective_config(config: KioskConfig, store: Store) -> KioskConfig:
+    """The file's configuration with what an admin saved on this device on top."""
+    saved = store.get_setting(SETTINGS_KEY)
+    if not saved:
+        return config
+    try:
+        return config.with_overrides(saved)
+    except ConfigError as exc:
+        log.error("ignoring saved settings that no longer apply: %s", exc)
+        return config
+
+
+def open_kiosk(
+    config: KioskConfig,
+    data_dir: Path,
+    *,
+    kiosk_mode: bool,
+    speaker: Speaker | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    translations_dir: Path = TRANSLATIONS_DIR,
+) -> Kiosk:
+    """Build a kiosk on the store in `data_dir`. A QApplication must exist."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store.open(data_dir / STORE_FILE)
+    config = effective_config(config, store)
+    localizer = Localizer(translations_dir)
+    localizer.switch(config.language)
+    window = KioskWindow(kiosk_mode=kiosk_mode)
+    if speaker is None:
+        speaker = QtSpeaker() if config.speech else SilentSpeaker()
+    flow = FlowController(
+        window,
+        config=config,
+        localizer=localizer,
+        sink=store,
+        scores=LocalCounterScores(store),
+        status=store,
+        settings=store,
+        speaker=speaker,
+        device=DeviceInfo(
+            app_version=app_version(),
+            content_version=DEFAULT_CONFIG.version,
+            data_dir=str(data_dir),
+        ),
+        clock=clock,
+    )
+    return Kiosk(window=window, flow=flow, localizer=localizer, store=store)
+
+
+def make_application(argv: list[str]) -> QApplication:
+    """The QApplication, with the on-screen keyboard and the stylesheet."""
+    # Must be set before the QApplication exists: Qt picks the input method once.
+    os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
+    app = QApplication(argv)
+    app.setApplicationName("hallrate-kiosk")
+    apply_stylesheet(app)
+    return app
+
+
+def run(
+    config: KioskConfig,
+    data_dir: Path,
+    *,
+    windowed: bool,
+    simulate: int = 0,
+    size: tuple[int, int] | None = None,
+) -> int:
+    """Run the kiosk until the admin exits it (or the simulation is done)."""
+    app = make_application(sys.argv[:1])
+    # A simulation moves its clock past the cooldown instead of waiting 15 s a rating.
+    clock = SimulatedClock()
+    kiosk = open_kiosk(
+        config, data_dir, kiosk_mode=not windowed, clock=clock if simulate else time.monotonic
+    )
+    kiosk.flow.exitRequested.connect(app.quit)
+    if size is not None:
+        kiosk.window.resize(*size)
+    elif windowed:
+        kiosk.window.resize(1280, 800)
+    kiosk.window.present()
+    outcome = {"stored": 0}
+    if simulate:
+        simulator = Simulator(kiosk.flow, simulate, clock)
+
+        def finished(stored: int) -> None:
+            outcome["stored"] = stored
+            # Qt 6 asks every window before quitting; a kiosk window says no unless told.
+            kiosk.window.allow_close()
+            app.quit()
+
+        simulator.finished.connect(finished)
+        simulator.start()
+    code = app.exec()
+    kiosk.close()
+    if simulate:
+        print(f"simulated {simulate} ratings, {outcome['stored']} stored", flush=True)
+        code = 0 if outcome["stored"] == simulate else 1
+    return code
+
+
+def exit_now(code: int) -> None:
+    """Leave the process without Qt's teardown, once the store is closed.
+
+    Qt Virtual Keyboard (6.11) aborts the process while the QApplication is destroyed
+    ("QPixmap: Must construct a QGuiApplication before a QPixmap"), which would turn every
+    clean exit into a crash for the service manager. Every rating is already durable on
+    commit, so nothing is lost by skipping the teardown.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)

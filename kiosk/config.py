@@ -1,0 +1,246 @@
+"""The kiosk's configuration: a TOML file (`--config`) over defaults that make a first run work.
+
+Everything an admin may change on the device (counter, staff on duty, PIN, language, idle
+times) can also be overridden by settings kept in the local store; `with_overrides` applies
+those on top of the file, so a config file rolled out to every kiosk does not undo what an
+admin set at one counter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from sync.scoring import DIMENSION_CODES
+
+Language = Literal["zh_CN", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh_CN", "en")
+
+
+class ConfigError(ValueError):
+    """A configuration file or setting that cannot be used; the message says which key."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A reason chip offered when a dimension gets 1 or 2 stars. `code` is stable: it is what
+    the rating records and the server counts, so relabelling a chip never changes history."""
+
+    code: str
+    dimension: str
+    label_zh: str
+    label_en: str
+
+    def label(self, language: Language) -> str:
+        return self.label_zh if language == "zh_CN" else self.label_en
+
+
+DEFAULT_REASONS: tuple[Reason, ...] = (
+    Reason("attitude.harsh", "attitude", "态度生硬", "Rude manner"),
+    Reason("attitude.shirking", "attitude", "推诿", "Passed the buck"),
+    Reason("efficiency.long_wait", "efficiency", "等待时间长", "Long wait"),
+    Reason("efficiency.many_trips", "efficiency", "多次跑腿", "Had to come back"),
+    Reason("efficiency.slow", "efficiency", "办理慢", "Slow handling"),
+    Reason("process.unclear_docs", "process", "材料要求不清", "Unclear paperwork"),
+    Reason("process.not_told_once", "process", "未一次性告知", "Not told all at once"),
+    Reason("environment.broken", "environment", "设施故障", "Broken facilities"),
+    Reason("environment.untidy", "environment", "环境不整洁", "Untidy"),
+    Reason("overall.unresolved", "overall", "问题未解决", "Not resolved"),
+)
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The staff member on duty at this counter."""
+
+    id: str = "S001"
+    name: str = "值班工作人员"
+    number: str = "S001"
+    photo: Path | None = None
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    """A salted PBKDF2 hash of a PIN as `salt_hex$hash_hex`: what the store keeps once an
+    admin changes the PIN on the device, so the settings table never holds the PIN itself."""
+    salt = salt if salt is not None else os.urandom(16)
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, 100_000)
+    return f"{salt.hex()}${digest.hex()}"
+
+
+def pin_matches(pin: str, pin_hash: str) -> bool:
+    salt_hex, _, _ = pin_hash.partition("$")
+    try:
+        salt = bytes.fromhex(salt_hex)
+    except ValueError:
+        return False
+    return hmac.compare_digest(hash_pin(pin, salt), pin_hash)
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    """All a kiosk needs to run. The defaults run a first start with no file at all."""
+
+    hall_name: str = "政务服务大厅"
+    counter_id: str = "counter-01"
+    counter_name: str = "1号窗口 综合受理"
+    staff: Staff = field(default_factory=Staff)
+    #: The admin PIN as configured in the file; `pin_hash` wins when an admin has changed it.
+    pin: str = "123456"
+    pin_hash: str | None = None
+    language: Language = "zh_CN"
+    large_text: bool = False
+    #: Seconds without a touch in the middle of a rating before it is discarded.
+    idle_s: float = 60.0
+    #: Seconds the thanks screen stays before going back to welcome.
+    thanks_s: float = 8.0
+    #: Minimum seconds between two stored ratings (against 刷分).
+    cooldown_s: float = 15.0
+    #: Seconds the hall logo must be held to open the admin PIN pad.
+    admin_hold_s: float = 5.0
+    #: Wrong PINs in a row before the pad locks, and for how long.
+    pin_attempts: int = 5
+    pin_lockout_s: float = 300.0
+    #: Say the prompt aloud when a speech engine is present.
+    speech: bool = True
+    reasons: tuple[Reason, ...] = DEFAULT_REASONS
+
+    def check_pin(self, pin: str) -> bool:
+        if self.pin_hash:
+            return pin_matches(pin, self.pin_hash)
+        return hmac.compare_digest(pin.encode(), self.pin.encode())
+
+    def reasons_for(self, dimension: str) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.dimension == dimension)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> KioskConfig:
+        """This configuration with settings an admin saved on the device applied on top."""
+        return _apply(self, overrides, source="settings")
+
+    def overrides(self) -> dict[str, Any]:
+        """The admin-editable settings as plain JSON, the inverse of `with_overrides`."""
+        return {
+            "counter_id": self.counter_id,
+            "counter_name": self.counter_name,
+            "staff": {"id": self.staff.id, "name": self.staff.name, "number": self.staff.number},
+            "pin_hash": self.pin_hash,
+            "language": self.language,
+            "large_text": self.large_text,
+            "idle_s": self.idle_s,
+            "cooldown_s": self.cooldown_s,
+        }
+
+
+_SCALARS: dict[str, type] = {
+    "hall_name": str,
+    "counter_id": str,
+    "counter_name": str,
+    "pin": str,
+    "pin_hash": str,
+    "language": str,
+    "large_text": bool,
+    "idle_s": float,
+    "thanks_s": float,
+    "cooldown_s": float,
+    "admin_hold_s": float,
+    "pin_attempts": int,
+    "pin_lockout_s": float,
+    "speech": bool,
+}
+
+
+def _apply(config: KioskConfig, data: Mapping[str, Any], *, source: str) -> KioskConfig:
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _SCALARS:
+            changes[key] = _scalar(key, value, _SCALARS[key], source)
+        elif key == "staff":
+            changes[key] = _staff(config.staff, value, source)
+        elif key == "reasons":
+            changes[key] = _reasons(value, source)
+        else:
+            raise ConfigError(f"{source}: unknown setting {key!r}")
+    if "language" in changes and changes["language"] not in LANGUAGES:
+        raise ConfigError(f"{source}: language must be one of {', '.join(LANGUAGES)}")
+    if "pin" in changes and not (changes["pin"].isdigit() and 4 <= len(changes["pin"]) <= 12):
+        raise ConfigError(f"{source}: pin must be 4–12 digits")
+    for key in ("idle_s", "thanks_s", "cooldown_s", "admin_hold_s", "pin_lockout_s"):
+        if key in changes and changes[key] < 0:
+            raise ConfigError(f"{source}: {key} must not be negative")
+    if changes.get("pin_attempts", 1) < 1:
+        raise ConfigError(f"{source}: pin_attempts must be at least 1")
+    return replace(config, **changes)
+
+
+def _scalar(key: str, value: Any, kind: type, source: str) -> Any:
+    if value is None and key == "pin_hash":
+        return None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind is str and key == "pin" and isinstance(value, int):
+        raise ConfigError(f"{source}: pin must be a quoted string, so leading zeros survive")
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise ConfigError(f"{source}: {key} must be a {kind.__name__}, got {value!r}")
+    return value
+
+
+def _staff(current: Staff, value: Any, source: str) -> Staff:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{source}: staff must be a table")
+    unknown = set(value) - {"id", "name", "number", "photo"}
+    if unknown:
+        raise ConfigError(f"{source}: unknown staff settings: {', '.join(sorted(unknown))}")
+    for key in ("id", "name", "number", "photo"):
+        if key in value and not isinstance(value[key], str):
+            raise ConfigError(f"{source}: staff.{key} must be a string")
+    photo = Path(value["photo"]) if value.get("photo") else current.photo
+    return Staff(
+        id=value.get("id", current.id),
+        name=value.get("name", current.name),
+        number=value.get("number", current.number),
+        photo=photo,
+    )
+
+
+def _reasons(value: Any, source: str) -> tuple[Reason, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{source}: reasons must be an array of tables")
+    reasons: list[Reason] = []
+    seen: set[str] = set()
+    for item in value:
+        if not isinstance(item, Mapping) or set(item) != {"code", "dimension", "zh", "en"}:
+            raise ConfigError(f"{source}: each reason needs exactly code, dimension, zh and en")
+        if not all(isinstance(v, str) and v for v in item.values()):
+            raise ConfigError(f"{source}: reason fields must be non-empty strings")
+        if item["dimension"] not in DIMENSION_CODES:
+            raise ConfigError(f"{source}: reason {item['code']!r} has unknown dimension")
+        if item["code"] in seen:
+            raise ConfigError(f"{source}: reason code {item['code']!r} appears twice")
+        seen.add(item["code"])
+        reasons.append(Reason(item["code"], item["dimension"], item["zh"], item["en"]))
+    return tuple(reasons)
+
+
+def load_config(path: Path | None) -> KioskConfig:
+    """The defaults, with the TOML file at `path` applied when one is given."""
+    config = KioskConfig()
+    if path is None:
+        return config
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    data = dict(data.get("kiosk", data))
+    staff = data.get("staff")
+    if isinstance(staff, Mapping) and isinstance(staff.get("photo"), str):
+        # A photo path in the file is relative to the file, not to wherever the kiosk started.
+        data["staff"] = {**staff, "photo": str(path.parent / staff["photo"])}
+    return _apply(config, data, source=str(path))

@@ -1,0 +1,1 @@
+"""The kiosk's touchscreen UI: screens, widgets, the flow controller that moves between them."""

@@ -1,0 +1,369 @@
+"""The flow controller: owns the screens, the transitions, the idle timer and the cooldown.
+
+Screens only show state and emit intents; every move between them, every store call and
+every timer lives here, so the whole citizen flow can be read in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+
+from kiosk.config import ConfigError, KioskConfig, hash_pin
+from kiosk.store.errors import StoreError
+from kiosk.ui.i18n import Localizer
+from kiosk.ui.pin import PinGate, PinResult
+from kiosk.ui.screens.admin import AdminScreen, DeviceInfo, SettingsEdit
+from kiosk.ui.screens.comment import CommentScreen
+from kiosk.ui.screens.pin import PinScreen
+from kiosk.ui.screens.rate import RateScreen
+from kiosk.ui.screens.thanks import ThanksScreen
+from kiosk.ui.screens.welcome import WelcomeScreen
+from kiosk.ui.services import (
+    CounterScores,
+    RatingDraft,
+    RatingSink,
+    SettingsStore,
+    Speaker,
+    StatusSource,
+)
+from kiosk.ui.window import KioskWindow
+from sync.scoring import DEFAULT_CONFIG, DIMENSION_CODES
+
+log = logging.getLogger(__name__)
+
+#: The settings key under which admin changes are kept in the store.
+SETTINGS_KEY = "kiosk.config"
+
+_USER_INPUT = frozenset(
+    {
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate,
+        QEvent.Type.KeyPress,
+        QEvent.Type.Wheel,
+        QEvent.Type.InputMethod,
+    }
+)
+
+
+class Screen(Enum):
+    WELCOME = "welcome"
+    RATE = "rate"
+    COMMENT = "comment"
+    THANKS = "thanks"
+    PIN = "pin"
+    ADMIN = "admin"
+
+
+#: Screens the idle timer watches: a citizen or admin who walks away is sent back.
+_IDLE_SCREENS = frozenset({Screen.RATE, Screen.COMMENT, Screen.PIN, Screen.ADMIN})
+
+
+class FlowController(QObject):
+    screenChanged = Signal(str)
+    #: A rating was stored; carries its id.
+    ratingStored = Signal(str)
+    #: A partial rating was thrown away by the idle timer.
+    ratingDiscarded = Signal()
+    #: A submission was refused; carries the message the citizen saw.
+    submissionRefused = Signal(str)
+    #: The admin asked to leave kiosk mode.
+    exitRequested = Signal()
+
+    def __init__(
+        self,
+        window: KioskWindow,
+        *,
+        config: KioskConfig,
+        localizer: Localizer,
+        sink: RatingSink,
+        scores: CounterScores,
+        status: StatusSource,
+        settings: SettingsStore,
+        speaker: Speaker,
+        device: DeviceInfo,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._config = config
+        self._localizer = localizer
+        self._sink = sink
+        self._scores = scores
+        self._status = status
+        self._settings = settings
+        self._speaker = speaker
+        self._clock = clock
+        self._last_stored: float | None = None
+        self._screen = Screen.WELCOME
+        self._pins = PinGate(
+            lambda pin: self._config.check_pin(pin),
+            attempts=config.pin_attempts,
+            lockout_s=config.pin_lockout_s,
+            clock=clock,
+        )
+
+        self.welcome = WelcomeScreen(localizer, config)
+        self.rate = RateScreen(localizer, config)
+        self.comment = CommentScreen()
+        self.thanks = ThanksScreen()
+        self.pin = PinScreen()
+        self.admin = AdminScreen(device)
+        self._widgets = {
+            Screen.WELCOME: self.welcome,
+            Screen.RATE: self.rate,
+            Screen.COMMENT: self.comment,
+            Screen.THANKS: self.thanks,
+            Screen.PIN: self.pin,
+            Screen.ADMIN: self.admin,
+        }
+        for widget in self._widgets.values():
+            window.stack.addWidget(widget)
+
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.timeout.connect(self._on_idle)
+        self._thanks = QTimer(self)
+        self._thanks.setSingleShot(True)
+        self._thanks.timeout.connect(self.go_welcome)
+
+        self.welcome.rateRequested.connect(self._start_rating)
+        self.welcome.adminRequested.connect(self._open_pin)
+        self.welcome.languageToggled.connect(self._toggle_language)
+        self.welcome.largeTextToggled.connect(window.set_large_text)
+        self.rate.cancelled.connect(self.go_welcome)
+        self.rate.commentRequested.connect(self._open_comment)
+        self.rate.submitted.connect(self.submit)
+        self.comment.done.connect(self._comment_done)
+        self.comment.cancelled.connect(lambda: self._show(Screen.RATE))
+        self.thanks.dismissed.connect(self.go_welcome)
+        self.pin.pinEntered.connect(self._check_pin)
+        self.pin.cancelled.connect(self.go_welcome)
+        self.admin.closed.connect(self.go_welcome)
+        self.admin.exitRequested.connect(self._exit)
+        self.admin.saved.connect(self._save_settings)
+
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.go_welcome()
+
+    def shutdown(self) -> None:
+        """Stop the timers and stop watching the application's input."""
+        self._idle.stop()
+        self._thanks.stop()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    # -- state a test or the simulator may read --------------------------------------------
+
+    @property
+    def config(self) -> KioskConfig:
+        return self._config
+
+    def current(self) -> Screen:
+        return self._screen
+
+    def idle_remaining_ms(self) -> int:
+        return self._idle.remainingTime() if self._idle.isActive() else -1
+
+    # -- transitions ------------------------------------------------------------------------
+
+    def _show(self, screen: Screen) -> None:
+        self._screen = screen
+        self._window.stack.setCurrentWidget(self._widgets[screen])
+        if screen in _IDLE_SCREENS:
+            self._idle.start(int(self._config.idle_s * 1000))
+        else:
+            self._idle.stop()
+        if screen is not Screen.THANKS:
+            self._thanks.stop()
+        self.screenChanged.emit(screen.value)
+
+    def go_welcome(self) -> None:
+        """Back to welcome, as the next citizen should find it: empty rating, the kiosk's
+        own language and text size, fresh scores."""
+        self.rate.reset()
+        self.pin.reset()
+        if self._localizer.language != self._config.language:
+            self._localizer.switch(self._config.language)
+        if self._window.large_text() != self._config.large_text:
+            self._window.set_large_text(self._config.large_text)
+        self.welcome.set_large_text(self._config.large_text)
+        self.refresh_scores()
+        self._show(Screen.WELCOME)
+        self.welcome.cta.setFocus()
+
+    def refresh_scores(self) -> None:
+        try:
+            self.welcome.show_scores(self._scores.scores(self._config.counter_id))
+        except StoreError as exc:
+            log.warning("score badge not refreshed: store error %s", exc.reason)
+
+    def _start_rating(self) -> None:
+        self.rate.reset()
+        self._show(Screen.RATE)
+        self.rate.stars[DIMENSION_CODES[0]].setFocus()
+        if self._config.speech:
+            self._speaker.say(self.welcome.cta.text(), self._localizer.language)
+
+    def _open_comment(self) -> None:
+        self.comment.edit(self.rate.draft().comment)
+        self._show(Screen.COMMENT)
+
+    def _comment_done(self, text: str) -> None:
+        self.rate.set_comment(text)
+        self._show(Screen.RATE)
+
+    def _toggle_language(self) -> None:
+        self._localizer.switch("en" if self._localizer.language == "zh_CN" else "zh_CN")
+
+    def _on_idle(self) -> None:
+        if self._screen in (Screen.RATE, Screen.COMMENT) and self.rate.is_started():
+            log.info("idle for %.0f s: partial rating discarded", self._config.idle_s)
+            self.ratingDiscarded.emit()
+        self.go_welcome()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Any touch, click or key keeps the current screen alive.
+        if event.type() in _USER_INPUT and self._idle.isActive():
+            self._idle.start()
+        return False
+
+    # -- submitting -------------------------------------------------------------------------
+
+    def cooldown_left(self) -> float:
+        if self._last_stored is None:
+            return 0.0
+        return max(0.0, self._config.cooldown_s - (self._clock() - self._last_stored))
+
+    def submit(self, draft: RatingDraft) -> None:
+        """Store the rating, unless the cooldown since the last one is still running."""
+        if set(draft.scores) != set(DIMENSION_CODES):
+            return
+        left = self.cooldown_left()
+        if left > 0:
+            message = self.tr(
+                "Thank you! A rating was just given here. Please wait %n second(s), "
+                "then tap Submit again.",
+                "",
+                math.ceil(left),
+            )
+            self.rate.show_message(message)
+            self.submissionRefused.emit(message)
+            return
+        config = self._config
+        try:
+            recorded = self._sink.record_rating(
+                counter_id=config.counter_id,
+                staff_id=config.staff.id or None,
+                session_id=None,
+                scores=dict(draft.scores),
+                reasons=list(draft.reasons),
+                comment=draft.comment,
+                channel="kiosk",
+                content_version=DEFAULT_CONFIG.version,
+            )
+        except StoreError as exc:
+            log.error("rating not stored: store error %s", exc.reason)
+            message = self._store_message(exc.reason)
+            self.rate.show_message(message)
+            self.submissionRefused.emit(message)
+            return
+        self._last_stored = self._clock()
+        log.info("rating %s stored", recorded.id)
+        self.ratingStored.emit(recorded.id)
+        self.refresh_scores()
+        self._show(Screen.THANKS)
+        self._thanks.start(int(config.thanks_s * 1000))
+
+    def _store_message(self, reason: str) -> str:
+        if reason == "full":
+            return self.tr(
+                "Sorry, this kiosk's storage is full and your rating was not saved. "
+                "Please tell the staff."
+            )
+        if reason == "read_only":
+            return self.tr(
+                "Sorry, this kiosk cannot save ratings right now. Please tell the staff."
+            )
+        return self.tr("Sorry, your rating could not be saved. Please try again or tell the staff.")
+
+    # -- admin ------------------------------------------------------------------------------
+
+    def _open_pin(self) -> None:
+        self.pin.reset()
+        left = self._pins.locked_for()
+        if left > 0:
+            self.pin.show_locked(left)
+        self._show(Screen.PIN)
+        self.pin.pad.setFocus()
+
+    def _check_pin(self, pin: str) -> None:
+        answer = self._pins.check(pin)
+        if answer.result is PinResult.ACCEPTED:
+            log.info("admin PIN accepted")
+            self.admin.show_config(self._config)
+            self._show_status()
+            self._show(Screen.ADMIN)
+        else:
+            log.info("admin PIN refused (%s)", answer.result.value)
+            self.pin.show_answer(answer)
+
+    def _show_status(self) -> None:
+        try:
+            self.admin.show_status(self._status.status())
+        except StoreError as exc:
+            log.warning("store status unavailable: %s", exc.reason)
+
+    def _save_settings(self, edit: SettingsEdit) -> None:
+        if edit.new_pin is not None and not (edit.new_pin.isdigit() and len(edit.new_pin) >= 4):
+            self.admin.show_saved(False, self.tr("a PIN has 4 to 12 digits"))
+            return
+        if not edit.counter_id:
+            self.admin.show_saved(False, self.tr("the counter id cannot be empty"))
+            return
+        overrides: dict[str, Any] = {
+            "counter_id": edit.counter_id,
+            "counter_name": edit.counter_name,
+            "staff": {"id": edit.staff_id, "name": edit.staff_name, "number": edit.staff_number},
+            "language": edit.language,
+            "idle_s": float(max(10, edit.idle_s)),
+            "cooldown_s": float(edit.cooldown_s),
+        }
+        if edit.new_pin is not None:
+            overrides["pin_hash"] = hash_pin(edit.new_pin)
+        try:
+            config = self._config.with_overrides(overrides)
+            self._settings.set_setting(SETTINGS_KEY, config.overrides())
+        except ConfigError as exc:
+            self.admin.show_saved(False, str(exc))
+            return
+        except StoreError as exc:
+            log.error("settings not saved: store error %s", exc.reason)
+            self.admin.show_saved(False, self._store_message(exc.reason))
+            return
+        log.info("admin settings saved for counter %s", config.counter_id)
+        self.apply_config(config)
+        self.admin.show_config(config)
+        self.admin.show_saved(True)
+
+    def apply_config(self, config: KioskConfig) -> None:
+        self._config = config
+        self.welcome.show_config(config)
+        if self._localizer.language != config.language:
+            self._localizer.switch(config.language)
+        self.refresh_scores()
+
+    def _exit(self) -> None:
+        log.info("admin left kiosk mode")
+        self._window.allow_close()
+        self.exitRequested.emit()

@@ -1,0 +1,119 @@
+"""Welcome: hall, counter, staff on duty, the live score badge and a large call to action."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.config import KioskConfig
+from kiosk.ui.i18n import Localizer
+from kiosk.ui.services import BadgeScores
+from kiosk.ui.widgets.hold import HoldArea
+from kiosk.ui.widgets.score_badge import ScoreBadge
+
+LOGO = Path(__file__).resolve().parents[3] / "assets" / "hall-logo.svg"
+
+
+class WelcomeScreen(QWidget):
+    rateRequested = Signal()
+    #: The hall logo was held long enough: open the admin PIN pad.
+    adminRequested = Signal()
+    #: The citizen asked for the other language.
+    languageToggled = Signal()
+    largeTextToggled = Signal(bool)
+
+    def __init__(self, localizer: Localizer, config: KioskConfig) -> None:
+        super().__init__()
+        self.setObjectName("welcomeScreen")
+        self._localizer = localizer
+        self._config = config
+
+        self.logo = HoldArea(int(config.admin_hold_s * 1000), self)
+        self.logo.setObjectName("hallLogo")
+        self.logo.setPixmap(QPixmap(str(LOGO)))
+        self.logo.setScaledContents(True)
+        self.logo.held.connect(self.adminRequested)
+        self.hall = QLabel(self)
+        self.hall.setObjectName("hallName")
+        self.language = QPushButton(self)
+        self.language.setObjectName("languageButton")
+        self.language.clicked.connect(self.languageToggled)
+        self.large_text = QPushButton(self)
+        self.large_text.setObjectName("largeTextButton")
+        self.large_text.setCheckable(True)
+        self.large_text.setChecked(config.large_text)
+        self.large_text.toggled.connect(self.largeTextToggled)
+
+        top = QHBoxLayout()
+        top.addWidget(self.logo)
+        top.addWidget(self.hall, 1)
+        top.addWidget(self.language)
+        top.addWidget(self.large_text)
+
+        self.counter = QLabel(self)
+        self.counter.setObjectName("counterName")
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.photo = QLabel(self)
+        self.photo.setObjectName("staffPhoto")
+        self.photo.setScaledContents(True)
+        self.staff = QLabel(self)
+        self.staff.setObjectName("staffOnDuty")
+        staff_row = QHBoxLayout()
+        staff_row.addStretch(1)
+        staff_row.addWidget(self.photo)
+        staff_row.addWidget(self.staff)
+        staff_row.addStretch(1)
+
+        self.badge = ScoreBadge(self)
+        self.cta = QPushButton(self)
+        self.cta.setObjectName("rateButton")
+        self.cta.clicked.connect(self.rateRequested)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addStretch(1)
+        layout.addWidget(self.counter)
+        layout.addLayout(staff_row)
+        layout.addStretch(1)
+        layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+        layout.addWidget(self.cta)
+        self.show_config(config)
+
+    def show_config(self, config: KioskConfig) -> None:
+        self._config = config
+        self.logo.set_hold_ms(int(config.admin_hold_s * 1000))
+        photo = QPixmap(str(config.staff.photo)) if config.staff.photo else QPixmap()
+        self.photo.setPixmap(photo)
+        self.photo.setVisible(not photo.isNull())
+        self.retranslate()
+
+    def show_scores(self, scores: BadgeScores) -> None:
+        self.badge.show_scores(scores)
+
+    def set_large_text(self, on: bool) -> None:
+        self.large_text.blockSignals(True)
+        self.large_text.setChecked(on)
+        self.large_text.blockSignals(False)
+
+    def retranslate(self) -> None:
+        config = self._config
+        self.hall.setText(config.hall_name)
+        self.counter.setText(config.counter_name)
+        self.staff.setText(
+            self.tr("Staff on duty: {name}  No. {number}").format(
+                name=config.staff.name, number=config.staff.number
+            )
+        )
+        self.cta.setText(self.tr("Rate our service"))
+        # Each language's own name, so a reader of either can find the switch.
+        self.language.setText("English" if self._localizer.language == "zh_CN" else "中文")
+        self.large_text.setText(self.tr("Large text"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

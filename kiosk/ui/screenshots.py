@@ -1,0 +1,202 @@
+"""`make screenshots`: render every kiosk screen to PNG for people to look at.
+
+`python -m kiosk.ui.screenshots OUTDIR` renders, at 1920x1080, 1280x800 and 800x480 and in
+both languages: welcome, rate (empty, low scores with reasons, all rated), the cooldown
+refusal, comment entry, thanks, the PIN pad (wrong PIN, locked), admin, and large-text
+variants. Everything is driven through the real widgets (taps), on a throwaway store that a
+short simulation fills first so the score badge has figures. Run it offscreen.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk.app import Kiosk, make_application, open_kiosk
+from kiosk.config import LANGUAGES, KioskConfig, Language
+from kiosk.ui.flow import Screen
+from kiosk.ui.simulate import SimulatedClock, Simulator, tap, type_text
+from kiosk.ui.speech import SilentSpeaker
+
+SIZES: tuple[tuple[int, int], ...] = ((1920, 1080), (1280, 800), (800, 480))
+
+
+def _settle() -> None:
+    for _ in range(3):
+        QCoreApplication.processEvents()
+
+
+class LayoutOverflowError(RuntimeError):
+    """A screen needs more room than the screen size being rendered: it would be cut off."""
+
+
+def _grab(kiosk: Kiosk, path: Path, size: tuple[int, int], *, with_keyboard: bool = False) -> None:
+    _settle()
+    image = kiosk.window.grab().toImage()
+    if (image.width(), image.height()) != size:
+        raise LayoutOverflowError(
+            f"{path}: rendered {image.width()}x{image.height()}, wanted {size[0]}x{size[1]}"
+        )
+    if with_keyboard:
+        _paint_keyboard(image, kiosk.flow.comment.field)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(str(path))
+
+
+def _paint_keyboard(image: QImage, field: QWidget) -> None:
+    """Draw Qt Virtual Keyboard's own window over the screenshot where it would appear:
+    it is a separate window, so grabbing the kiosk window alone would not show it.
+
+    On the offscreen platform the keyboard's window takes activation from the kiosk window
+    as soon as it shows, and so hides again at once; it is grabbed in between.
+    """
+    from PySide6.QtQuick import QQuickWindow
+
+    method = QGuiApplication.inputMethod()
+    field.setFocus()
+    method.show()
+    rect = method.keyboardRectangle().toRect()
+    if not method.isVisible() or rect.isEmpty():
+        print("screenshots: the virtual keyboard did not show", file=sys.stderr)
+        return
+    for window in QGuiApplication.topLevelWindows():
+        if isinstance(window, QQuickWindow) and window.isVisible():
+            keyboard = window.grabWindow().copy(rect)
+            scaled = keyboard.scaledToWidth(image.width())
+            painter = QPainter(image)
+            painter.drawImage(0, image.height() - scaled.height(), scaled)
+            painter.end()
+            return
+
+
+def render_all(out: Path, sizes: tuple[tuple[int, int], ...] = SIZES) -> list[Path]:
+    """Render every state at every size in both languages into `out`; return the files."""
+    if QApplication.instance() is None:
+        raise RuntimeError("render_all needs a QApplication")
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="hallrate-shots-") as data:
+        clock = SimulatedClock()
+        config = KioskConfig(speech=False)
+        kiosk = open_kiosk(
+            config, Path(data), kiosk_mode=False, speaker=SilentSpeaker(), clock=clock
+        )
+        kiosk.window.resize(*sizes[0])
+        kiosk.window.show()
+        # The on-screen keyboard only comes up for the active window.
+        kiosk.window.activateWindow()
+        QTest.qWaitForWindowActive(kiosk.window)
+        simulator = Simulator(kiosk.flow, 0, clock, seed=7)
+        for _ in range(23):
+            simulator.rate_once()
+        try:
+            for width, height in sizes:
+                kiosk.window.resize(width, height)
+                _settle()
+                # Again: the first resize re-styles for the new size class, and only then
+                # can the window shrink to a size the old class's minimum sizes forbade.
+                kiosk.window.resize(width, height)
+                for language in LANGUAGES:
+                    folder = out / f"{width}x{height}" / language
+                    written += _render_states(kiosk, folder, language, clock, (width, height))
+        finally:
+            kiosk.close()
+    return written
+
+
+def _render_states(
+    kiosk: Kiosk,
+    folder: Path,
+    language: Language,
+    clock: SimulatedClock,
+    size: tuple[int, int],
+) -> list[Path]:
+    flow = kiosk.flow
+    files: list[Path] = []
+
+    def shot(name: str, *, keyboard: bool = False) -> None:
+        path = folder / f"{name}.png"
+        _grab(kiosk, path, size, with_keyboard=keyboard)
+        files.append(path)
+
+    def fresh(large_text: bool = False) -> None:
+        flow.go_welcome()
+        if kiosk.localizer.language != language:
+            tap(flow.welcome.language)
+        if large_text:
+            tap(flow.welcome.large_text)
+
+    def rate(stars: dict[str, int]) -> None:
+        for code, n in stars.items():
+            editor = flow.rate.stars[code]
+            tap(editor, editor.star_center(n).toPoint())
+
+    fresh()
+    shot("01-welcome")
+    tap(flow.welcome.cta)
+    shot("02-rate-empty")
+    rate({"attitude": 2, "efficiency": 1, "process": 4})
+    tap(flow.rate.chips["efficiency"].button("efficiency.long_wait"))
+    tap(flow.rate.chips["attitude"].button("attitude.harsh"))
+    shot("03-rate-reasons")
+    rate({"environment": 1, "overall": 2})
+    shot("04-rate-all-low-reasons")
+    rate({"attitude": 5, "efficiency": 4, "process": 5, "environment": 3, "overall": 4})
+    shot("05-rate-complete")
+    tap(flow.rate.comment_button)
+    type_text(flow.comment.field, "工作人员很耐心" if language == "zh_CN" else "Very patient")
+    shot("06-comment", keyboard=True)
+    tap(flow.comment.done_button)
+    tap(flow.rate.submit_button)
+    shot("07-thanks")
+    tap(flow.thanks)
+    fresh()  # the next citizen starts in the kiosk's own language again
+    tap(flow.welcome.cta)
+    rate({"attitude": 5, "efficiency": 5, "process": 5, "environment": 5, "overall": 5})
+    tap(flow.rate.submit_button)
+    shot("08-rate-cooldown-refused")
+    clock.advance(flow.config.cooldown_s + 1)
+
+    fresh()
+    flow.welcome.adminRequested.emit()  # what holding the logo for 5 s does
+    shot("09-pin-pad")
+    for digit in "1111":
+        tap(flow.pin.pad.keys[digit])
+    tap(flow.pin.pad.keys["ok"])
+    shot("10-pin-wrong")
+    for digit in "123456":
+        tap(flow.pin.pad.keys[digit])
+    tap(flow.pin.pad.keys["ok"])
+    shot("11-admin")
+
+    fresh(large_text=True)
+    shot("12-large-welcome")
+    tap(flow.welcome.cta)
+    rate({"attitude": 1, "efficiency": 3})
+    tap(flow.rate.chips["attitude"].button("attitude.shirking"))
+    shot("13-large-rate-reasons")
+    flow.go_welcome()
+    if flow.current() is not Screen.WELCOME:
+        raise RuntimeError("screenshots left the kiosk off the welcome screen")
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0] if args else "screenshots")
+    app = make_application(sys.argv[:1])
+    files = render_all(out)
+    print(f"wrote {len(files)} screenshots under {out}/", flush=True)
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    from kiosk.app import exit_now
+
+    exit_now(main())

@@ -1,0 +1,106 @@
+"""The narrow services the UI is given in its constructors, as Protocols.
+
+Screens and the flow controller depend on these, never on the store itself: the local
+`kiosk.store.Store` satisfies them today, and the server's scores can be fed in later by
+another `CounterScores` without touching a screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any, Protocol
+
+from sync.protocol import Channel
+from sync.scoring import Aggregate
+
+
+class RecordedRating(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class RatingSink(Protocol):
+    """Where a submitted rating goes: one durable commit, a millisecond, on the GUI thread."""
+
+    def record_rating(
+        self,
+        *,
+        counter_id: str,
+        staff_id: str | None,
+        session_id: str | None,
+        scores: dict[str, int],
+        reasons: list[str],
+        comment: str,
+        channel: Channel = ...,
+        content_version: str,
+    ) -> RecordedRating: ...
+
+
+class ScoreSource(Protocol):
+    """Counter aggregates over a period (the local store computes them from its ratings)."""
+
+    def counter_aggregate(
+        self, counter_id: str, since: datetime, until: datetime | None = None
+    ) -> Aggregate: ...
+
+
+class SettingsStore(Protocol):
+    def get_setting(self, key: str, default: Any = None) -> Any: ...
+
+    def set_setting(self, key: str, value: Any) -> None: ...
+
+
+class StoreStatusLike(Protocol):
+    @property
+    def ratings(self) -> int: ...
+
+    @property
+    def pending(self) -> int: ...
+
+    @property
+    def dead(self) -> int: ...
+
+    @property
+    def last_error(self) -> str | None: ...
+
+
+class StatusSource(Protocol):
+    def status(self) -> StoreStatusLike: ...
+
+
+class Speaker(Protocol):
+    """Says a prompt aloud, or silently does nothing when no speech engine is present."""
+
+    def say(self, text: str, language: str) -> None: ...
+
+
+class ScoreOrigin(Enum):
+    """Which figures the score badge shows, so a citizen (and staff) can tell."""
+
+    LOCAL = "local"
+    SERVER = "server"
+
+
+@dataclass(frozen=True)
+class BadgeScores:
+    today: Aggregate
+    month: Aggregate
+    origin: ScoreOrigin
+
+
+class CounterScores(Protocol):
+    """The live score badge's figures for one counter: today and this month."""
+
+    def scores(self, counter_id: str) -> BadgeScores: ...
+
+
+@dataclass(frozen=True)
+class RatingDraft:
+    """What a citizen has entered on the rate screen so far."""
+
+    scores: Mapping[str, int] = field(default_factory=dict)
+    reasons: tuple[str, ...] = ()
+    comment: str = ""

@@ -1,0 +1,1 @@
+"""Reusable kiosk widgets; each draws through a plain painter object and emits intent signals."""
