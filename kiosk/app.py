@@ -16,14 +16,16 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.config import ConfigError, KioskConfig
 from kiosk.store import Store
+from kiosk.syncworker import SyncController
 from kiosk.ui.flow import SETTINGS_KEY, FlowController
 from kiosk.ui.i18n import TRANSLATIONS_DIR, Localizer
-from kiosk.ui.scores import LocalCounterScores
+from kiosk.ui.scores import LocalCounterScores, ServerFirstScores
 from kiosk.ui.screens.admin import DeviceInfo
 from kiosk.ui.services import Speaker
 from kiosk.ui.simulate import SimulatedClock, Simulator
 from kiosk.ui.speech import QtSpeaker, SilentSpeaker
 from kiosk.ui.style import apply_stylesheet
+from kiosk.ui.sync_presenter import SyncPresenter
 from kiosk.ui.window import KioskWindow
 from sync.scoring import DEFAULT_CONFIG
 
@@ -47,12 +49,15 @@ class Kiosk:
     flow: FlowController
     localizer: Localizer
     store: Store
+    sync: SyncController
+    presenter: SyncPresenter
     closed: bool = False
 
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
+        self.sync.stop()
         self.flow.shutdown()
         self.localizer.uninstall()
         self.window.allow_close()
@@ -87,18 +92,21 @@ def open_kiosk(
     """Build a kiosk on the store in `data_dir`. A QApplication must exist."""
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(data_dir / STORE_FILE)
+    # Whatever a crash left in flight goes back to the queue; the server dedupes by id.
+    store.requeue_in_flight()
     config = effective_config(config, store)
     localizer = Localizer(translations_dir)
     localizer.switch(config.language)
     window = KioskWindow(kiosk_mode=kiosk_mode)
     if speaker is None:
         speaker = QtSpeaker() if config.speech else SilentSpeaker()
+    scores = ServerFirstScores(store, LocalCounterScores(store), clock=time.time)
     flow = FlowController(
         window,
         config=config,
         localizer=localizer,
         sink=store,
-        scores=LocalCounterScores(store),
+        scores=scores,
         status=store,
         settings=store,
         speaker=speaker,
@@ -109,7 +117,11 @@ def open_kiosk(
         ),
         clock=clock,
     )
-    return Kiosk(window=window, flow=flow, localizer=localizer, store=store)
+    sync = SyncController(store, parent=flow)
+    presenter = SyncPresenter(flow, sync, store, scores)
+    return Kiosk(
+        window=window, flow=flow, localizer=localizer, store=store, sync=sync, presenter=presenter
+    )
 
 
 def make_application(argv: list[str]) -> QApplication:
@@ -143,6 +155,7 @@ def run(
     elif windowed:
         kiosk.window.resize(1280, 800)
     kiosk.window.present()
+    kiosk.sync.start()
     outcome = {"stored": 0}
     if simulate:
         simulator = Simulator(kiosk.flow, simulate, clock)

@@ -125,6 +125,7 @@ class KioskConfig:
     def overrides(self) -> dict[str, Any]:
         """The admin-editable settings as plain JSON, the inverse of `with_overrides`."""
         return {
+            "hall_name": self.hall_name,
             "counter_id": self.counter_id,
             "counter_name": self.counter_name,
             "staff": {"id": self.staff.id, "name": self.staff.name, "number": self.staff.number},

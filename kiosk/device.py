@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -50,3 +51,37 @@ def client_factory(store: Store, session: requests.Session | None = None) -> Syn
     """A sync client for the enrolled device, or None before enrollment."""
     device = enrolled_device(store)
     return None if device is None else SyncClient(store, device, session=session)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the admin needs to know about delivery to the server."""
+
+    enrolled: bool
+    server_url: str | None
+    must_enroll_again: bool
+    pending: int
+    dead: int
+    last_success_ts: float | None
+    last_error: str | None
+    next_attempt_ts: float | None
+
+
+def sync_status(store: Store) -> SyncStatus:
+    device = store.get_setting(DEVICE_KEY) or {}
+    status = store.status()
+    error = store.get_setting(sync_client.LAST_ERROR)
+    last_success = store.get_setting(sync_client.LAST_SUCCESS)
+    # An error older than the last success is history, not the current state.
+    if error and last_success and error.get("ts", 0) < last_success:
+        error = None
+    return SyncStatus(
+        enrolled=bool(device),
+        server_url=device.get("server_url"),
+        must_enroll_again=bool(store.get_setting(sync_client.UNAUTHORIZED, False)),
+        pending=status.pending + status.in_flight,
+        dead=status.dead,
+        last_success_ts=last_success,
+        last_error=None if not error else str(error.get("error")),
+        next_attempt_ts=store.get_setting(sync_client.NEXT_ATTEMPT),
+    )

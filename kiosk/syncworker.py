@@ -2,17 +2,23 @@
 
 The loop runs 2 s after each rating (debounced), every 30 s, and on demand from the admin
 screen. It drains the queue while batches go through, one uploader at a time, and never
-touches widgets: the GUI learns what happened from `finished`.
+touches widgets: the GUI learns what happened from signals. Enrollment and export to USB,
+which also block on network or disk, run in the same thread.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from pathlib import Path
 
+import requests
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from sync.client import SyncClient, SyncResult
+from kiosk.device import client_factory, enroll_device
+from kiosk.offline import OfflineError, export_bundle
+from kiosk.store import Store, StoreError
+from sync.client import SyncResult
+from sync.enroll import EnrollmentError
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +31,39 @@ class SyncWorker(QObject):
     """Lives in the sync thread; `run` sends batches until nothing is due."""
 
     finished = Signal(object)  # SyncResult of the round's last batch
+    enrolled = Signal(bool, str, object)  # ok, message, the identity (dict) when ok
+    exported = Signal(bool, str)  # ok, message
 
-    def __init__(self, client_factory: Callable[[], SyncClient | None]) -> None:
+    def __init__(self, store: Store, session: requests.Session | None = None) -> None:
         super().__init__()
-        self._client_factory = client_factory
+        self._store = store
+        self._session = session
+
+    @Slot(str, str)
+    def enroll(self, server_url: str, code: str) -> None:
+        try:
+            identity = enroll_device(self._store, server_url, code, session=self._session)
+        except EnrollmentError as exc:
+            self.enrolled.emit(False, exc.message, None)
+            return
+        except StoreError as exc:
+            self.enrolled.emit(False, exc.message, None)
+            return
+        self.enrolled.emit(True, "", identity)
+        self.run(True)
+
+    @Slot(str)
+    def export(self, folder: str) -> None:
+        try:
+            path, count = export_bundle(self._store, Path(folder))
+        except (OfflineError, StoreError) as exc:
+            self.exported.emit(False, str(exc))
+            return
+        self.exported.emit(True, f"{count} → {path}")
 
     @Slot(bool)
     def run(self, force: bool) -> None:
-        client = self._client_factory()
+        client = client_factory(self._store, self._session)
         if client is None:
             self.finished.emit(SyncResult("unauthorized", error="the device is not enrolled"))
             return
@@ -54,12 +85,17 @@ class SyncController(QObject):
     """Owned by the GUI thread: timers, the thread, and the signal the UI listens to."""
 
     finished = Signal(object)  # SyncResult
+    enrolled = Signal(bool, str, object)
+    exported = Signal(bool, str)
     _request = Signal(bool)
+    _enroll = Signal(str, str)
+    _export = Signal(str)
 
     def __init__(
         self,
-        client_factory: Callable[[], SyncClient | None],
+        store: Store,
         *,
+        session: requests.Session | None = None,
         interval_ms: int = 30_000,
         debounce_ms: int = 2_000,
         parent: QObject | None = None,
@@ -67,10 +103,14 @@ class SyncController(QObject):
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("hallrate-sync")
-        self._worker = SyncWorker(client_factory)
+        self._worker = SyncWorker(store, session)
         self._worker.moveToThread(self._thread)
         self._request.connect(self._worker.run)
+        self._enroll.connect(self._worker.enroll)
+        self._export.connect(self._worker.export)
         self._worker.finished.connect(self.finished)
+        self._worker.enrolled.connect(self.enrolled)
+        self._worker.exported.connect(self.exported)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(debounce_ms)
@@ -91,6 +131,12 @@ class SyncController(QObject):
     def sync_now(self) -> None:
         """The admin asked: send now, whatever the backoff says."""
         self._request.emit(True)
+
+    def enroll(self, server_url: str, code: str) -> None:
+        self._enroll.emit(server_url, code)
+
+    def export(self, folder: str) -> None:
+        self._export.emit(folder)
 
     def stop(self) -> None:
         self._periodic.stop()

@@ -350,5 +350,127 @@ no ratings yet</translation>
             <source>Large text</source>
             <translation>Large text</translation>
         </message>
+        <message>
+            <source>Open alerts for staff: {n}</source>
+            <translation>Open alerts for staff: {n}</translation>
+        </message>
+        <message>
+            <source>nearest deadline {due}</source>
+            <translation>nearest deadline {due}</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncPanel</name>
+        <message>
+            <source>never</source>
+            <translation>never</translation>
+        </message>
+        <message>
+            <source>Not enrolled: enter the server address and an enrollment code.</source>
+            <translation>Not enrolled: enter the server address and an enrollment code.</translation>
+        </message>
+        <message>
+            <source>The server refused this device: enroll it again with a new code.</source>
+            <translation>The server refused this device: enroll it again with a new code.</translation>
+        </message>
+        <message>
+            <source>Enrolled with {url}</source>
+            <translation>Enrolled with {url}</translation>
+        </message>
+        <message>
+            <source>Waiting to upload: {n}</source>
+            <translation>Waiting to upload: {n}</translation>
+        </message>
+        <message>
+            <source>Dead letters (kept, not retried): {n}</source>
+            <translation>Dead letters (kept, not retried): {n}</translation>
+        </message>
+        <message>
+            <source>Last success: {when}</source>
+            <translation>Last success: {when}</translation>
+        </message>
+        <message>
+            <source>Last error: {error}</source>
+            <translation>Last error: {error}</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>none</translation>
+        </message>
+        <message>
+            <source>Next attempt: {when}</source>
+            <translation>Next attempt: {when}</translation>
+        </message>
+        <message>
+            <source>when due</source>
+            <translation>when due</translation>
+        </message>
+        <message>
+            <source>Server sync</source>
+            <translation>Server sync</translation>
+        </message>
+        <message>
+            <source>Sync now</source>
+            <translation>Sync now</translation>
+        </message>
+        <message>
+            <source>Enroll</source>
+            <translation>Enroll</translation>
+        </message>
+        <message>
+            <source>Export to USB</source>
+            <translation>Export to USB</translation>
+        </message>
+        <message>
+            <source>Server address</source>
+            <translation>Server address</translation>
+        </message>
+        <message>
+            <source>Enrollment code</source>
+            <translation>Enrollment code</translation>
+        </message>
+        <message>
+            <source>USB folder</source>
+            <translation>USB folder</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncPresenter</name>
+        <message>
+            <source>Syncing…</source>
+            <translation>Syncing…</translation>
+        </message>
+        <message>
+            <source>The server address starts with https://</source>
+            <translation>The server address starts with https://</translation>
+        </message>
+        <message>
+            <source>Enter the enrollment code the administrator gave you.</source>
+            <translation>Enter the enrollment code the administrator gave you.</translation>
+        </message>
+        <message>
+            <source>Enrolling…</source>
+            <translation>Enrolling…</translation>
+        </message>
+        <message>
+            <source>Enrollment failed: {why}</source>
+            <translation>Enrollment failed: {why}</translation>
+        </message>
+        <message>
+            <source>Enrolled for {counter}.</source>
+            <translation>Enrolled for {counter}.</translation>
+        </message>
+        <message>
+            <source>Exporting…</source>
+            <translation>Exporting…</translation>
+        </message>
+        <message>
+            <source>Exported {what}</source>
+            <translation>Exported {what}</translation>
+        </message>
+        <message>
+            <source>Export failed: {why}</source>
+            <translation>Export failed: {why}</translation>
+        </message>
     </context>
 </TS>

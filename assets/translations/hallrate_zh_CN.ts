@@ -347,5 +347,127 @@ no ratings yet</source>
             <source>Large text</source>
             <translation>大字模式</translation>
         </message>
+        <message>
+            <source>Open alerts for staff: {n}</source>
+            <translation>待处理提醒：{n} 条</translation>
+        </message>
+        <message>
+            <source>nearest deadline {due}</source>
+            <translation>最近期限 {due}</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncPanel</name>
+        <message>
+            <source>never</source>
+            <translation>从未</translation>
+        </message>
+        <message>
+            <source>Not enrolled: enter the server address and an enrollment code.</source>
+            <translation>尚未登记：请输入服务器地址和登记码。</translation>
+        </message>
+        <message>
+            <source>The server refused this device: enroll it again with a new code.</source>
+            <translation>服务器拒绝了本设备：请用新的登记码重新登记。</translation>
+        </message>
+        <message>
+            <source>Enrolled with {url}</source>
+            <translation>已登记到 {url}</translation>
+        </message>
+        <message>
+            <source>Waiting to upload: {n}</source>
+            <translation>待上传：{n} 条</translation>
+        </message>
+        <message>
+            <source>Dead letters (kept, not retried): {n}</source>
+            <translation>无法投递（已保留，不再重试）：{n} 条</translation>
+        </message>
+        <message>
+            <source>Last success: {when}</source>
+            <translation>上次成功：{when}</translation>
+        </message>
+        <message>
+            <source>Last error: {error}</source>
+            <translation>上次错误：{error}</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>无</translation>
+        </message>
+        <message>
+            <source>Next attempt: {when}</source>
+            <translation>下次尝试：{when}</translation>
+        </message>
+        <message>
+            <source>when due</source>
+            <translation>按计划</translation>
+        </message>
+        <message>
+            <source>Server sync</source>
+            <translation>服务器同步</translation>
+        </message>
+        <message>
+            <source>Sync now</source>
+            <translation>立即同步</translation>
+        </message>
+        <message>
+            <source>Enroll</source>
+            <translation>登记</translation>
+        </message>
+        <message>
+            <source>Export to USB</source>
+            <translation>导出到U盘</translation>
+        </message>
+        <message>
+            <source>Server address</source>
+            <translation>服务器地址</translation>
+        </message>
+        <message>
+            <source>Enrollment code</source>
+            <translation>登记码</translation>
+        </message>
+        <message>
+            <source>USB folder</source>
+            <translation>U盘目录</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncPresenter</name>
+        <message>
+            <source>Syncing…</source>
+            <translation>正在同步…</translation>
+        </message>
+        <message>
+            <source>The server address starts with https://</source>
+            <translation>服务器地址应以 https:// 开头</translation>
+        </message>
+        <message>
+            <source>Enter the enrollment code the administrator gave you.</source>
+            <translation>请输入管理员提供的登记码。</translation>
+        </message>
+        <message>
+            <source>Enrolling…</source>
+            <translation>正在登记…</translation>
+        </message>
+        <message>
+            <source>Enrollment failed: {why}</source>
+            <translation>登记失败：{why}</translation>
+        </message>
+        <message>
+            <source>Enrolled for {counter}.</source>
+            <translation>已登记为 {counter}。</translation>
+        </message>
+        <message>
+            <source>Exporting…</source>
+            <translation>正在导出…</translation>
+        </message>
+        <message>
+            <source>Exported {what}</source>
+            <translation>已导出 {what}</translation>
+        </message>
+        <message>
+            <source>Export failed: {why}</source>
+            <translation>导出失败：{why}</translation>
+        </message>
     </context>
 </TS>

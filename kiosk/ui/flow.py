@@ -356,6 +356,20 @@ class FlowController(QObject):
         self.admin.show_config(config)
         self.admin.show_saved(True)
 
+    def adopt_enrollment(self, hall_name: str, counter_id: str, counter_name: str) -> None:
+        """The server enrolled this kiosk for a counter: show and rate as that counter."""
+        overrides = {
+            **self._config.overrides(),
+            "hall_name": hall_name,
+            "counter_id": counter_id,
+            "counter_name": counter_name,
+        }
+        config = self._config.with_overrides(overrides)
+        self._settings.set_setting(SETTINGS_KEY, config.overrides())
+        log.info("kiosk enrolled for counter %s", counter_id)
+        self.apply_config(config)
+        self.admin.show_config(config)
+
     def apply_config(self, config: KioskConfig) -> None:
         self._config = config
         self.welcome.show_config(config)

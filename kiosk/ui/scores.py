@@ -1,11 +1,16 @@
-"""The score badge's figures computed from the local store's ratings."""
+"""The score badge's figures: the server's when fresh, otherwise computed from the local store."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
 
-from kiosk.ui.services import BadgeScores, ScoreOrigin, ScoreSource
+from kiosk.ui.services import AlertSummary, BadgeScores, PeriodFigures, ScoreOrigin, ScoreSource
+
+#: The server's scores are shown while its last answer is younger than this.
+SERVER_FRESH_S = 600.0
 
 
 class LocalCounterScores:
@@ -25,7 +30,56 @@ class LocalCounterScores:
         day = now.replace(hour=0, minute=0, second=0, microsecond=0)
         month = day.replace(day=1)
         return BadgeScores(
-            today=self._source.counter_aggregate(counter_id, since=day),
-            month=self._source.counter_aggregate(counter_id, since=month),
+            today=PeriodFigures.of(self._source.counter_aggregate(counter_id, since=day)),
+            month=PeriodFigures.of(self._source.counter_aggregate(counter_id, since=month)),
             origin=ScoreOrigin.LOCAL,
         )
+
+
+class ServerState(Protocol):
+    """What the sync loop kept of the server's answers (kiosk.store.Store provides it)."""
+
+    def server_scores(self, counter_id: str) -> tuple[dict[str, Any], float] | None: ...
+
+    def server_alerts(self, counter_id: str) -> list[dict[str, Any]]: ...
+
+
+def _figures(period: dict[str, Any]) -> PeriodFigures:
+    mean = period.get("mean")
+    return PeriodFigures(int(period["count"]), None if mean is None else Decimal(str(mean)))
+
+
+class ServerFirstScores:
+    """The server's counter scores while its last answer is fresh (10 minutes), else local.
+
+    The badge says which it shows, so staff know whether the hall-wide figures are current.
+    """
+
+    def __init__(
+        self,
+        state: ServerState,
+        local: LocalCounterScores,
+        clock: Callable[[], float],
+        fresh_s: float = SERVER_FRESH_S,
+    ) -> None:
+        self._state = state
+        self._local = local
+        self._clock = clock
+        self._fresh_s = fresh_s
+
+    def scores(self, counter_id: str) -> BadgeScores:
+        kept = self._state.server_scores(counter_id)
+        if kept is not None:
+            payload, received_ts = kept
+            if self._clock() - received_ts < self._fresh_s:
+                return BadgeScores(
+                    today=_figures(payload["today"]),
+                    month=_figures(payload["month"]),
+                    origin=ScoreOrigin.SERVER,
+                )
+        return self._local.scores(counter_id)
+
+    def alerts(self, counter_id: str) -> AlertSummary:
+        alerts = self._state.server_alerts(counter_id)
+        dues = [datetime.fromisoformat(a["due_at"]) for a in alerts if a.get("due_at")]
+        return AlertSummary(open=len(alerts), nearest_due=min(dues) if dues else None)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
@@ -173,6 +175,9 @@ def _render_states(
         tap(flow.pin.pad.keys[digit])
     tap(flow.pin.pad.keys["ok"])
     shot("11-admin")
+    # scrolled as an admin would, to the sync section's heading
+    flow.admin.scroll_area.verticalScrollBar().setValue(flow.admin.sync_panel.y())
+    shot("11b-admin-sync")
 
     fresh(large_text=True)
     shot("12-large-welcome")
@@ -180,10 +185,37 @@ def _render_states(
     rate({"attitude": 1, "efficiency": 3})
     tap(flow.rate.chips["attitude"].button("attitude.shirking"))
     shot("13-large-rate-reasons")
+    show_server_state(kiosk)
+    fresh()
+    shot("14-welcome-server-scores-alerts")
+    kiosk.store.save_server_state(None, [], flow.config.counter_id, 0.0)
     flow.go_welcome()
     if flow.current() is not Screen.WELCOME:
         raise RuntimeError("screenshots left the kiosk off the welcome screen")
     return files
+
+
+def show_server_state(kiosk: Kiosk) -> None:
+    """What the kiosk shows once the server has answered: its scores and two open alerts."""
+    counter = kiosk.flow.config.counter_id
+    period = {"dimension_means": {}, "low_rate": 0.05, "satisfaction_rate": 0.9}
+    now = datetime.now().astimezone()
+    kiosk.store.save_server_state(
+        {
+            "counter_id": counter,
+            "computed_at": now.isoformat(),
+            "today": {**period, "count": 37, "mean": 4.62, "rank": 2, "ranked_counters": 9},
+            "last_30_days": {**period, "count": 912, "mean": 4.48},
+            "month": {**period, "count": 655, "mean": 4.51, "rank": 3, "ranked_counters": 9},
+        },
+        [
+            {"id": "a1", "kind": "low_score", "due_at": (now + timedelta(hours=5)).isoformat()},
+            {"id": "a2", "kind": "low_score", "due_at": (now + timedelta(hours=20)).isoformat()},
+        ],
+        counter,
+        time.time(),
+    )
+    kiosk.presenter.refresh()
 
 
 def main(argv: list[str] | None = None) -> int:

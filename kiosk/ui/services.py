@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
 
@@ -85,10 +86,30 @@ class ScoreOrigin(Enum):
 
 
 @dataclass(frozen=True)
+class PeriodFigures:
+    """What the badge shows of one period: the mean weighted score and how many ratings."""
+
+    count: int
+    mean: Decimal | None
+
+    @classmethod
+    def of(cls, aggregate: Aggregate) -> PeriodFigures:
+        return cls(aggregate.count, aggregate.mean)
+
+
+@dataclass(frozen=True)
 class BadgeScores:
-    today: Aggregate
-    month: Aggregate
+    today: PeriodFigures
+    month: PeriodFigures
     origin: ScoreOrigin
+
+
+@dataclass(frozen=True)
+class AlertSummary:
+    """What staff may see of open alerts on a screen citizens also see: no content."""
+
+    open: int
+    nearest_due: datetime | None
 
 
 class CounterScores(Protocol):

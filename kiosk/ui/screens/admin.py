@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import KioskConfig, Language
 from kiosk.ui.services import StoreStatusLike
+from kiosk.ui.widgets.sync_panel import SyncPanel
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,8 @@ class AdminScreen(QWidget):
         column = QVBoxLayout(body)
         column.addWidget(self.status_heading)
         column.addWidget(self.status)
+        self.sync_panel = SyncPanel(body)
+        column.addWidget(self.sync_panel)
         column.addWidget(self.settings_heading)
         column.addLayout(self.form)
         column.addLayout(save_row)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from kiosk.config import KioskConfig
 from kiosk.ui.i18n import Localizer
-from kiosk.ui.services import BadgeScores
+from kiosk.ui.services import AlertSummary, BadgeScores
 from kiosk.ui.widgets.hold import HoldArea
 from kiosk.ui.widgets.score_badge import ScoreBadge
 
@@ -67,6 +67,14 @@ class WelcomeScreen(QWidget):
         staff_row.addWidget(self.staff)
         staff_row.addStretch(1)
 
+        # For staff: how many alerts are open and the nearest deadline, never their content,
+        # since citizens see this screen too.
+        self.alerts = QLabel(self)
+        self.alerts.setObjectName("staffAlerts")
+        self.alerts.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.alerts.hide()
+        self._alerts = AlertSummary(0, None)
+
         self.badge = ScoreBadge(self)
         self.cta = QPushButton(self)
         self.cta.setObjectName("rateButton")
@@ -77,6 +85,7 @@ class WelcomeScreen(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.counter)
         layout.addLayout(staff_row)
+        layout.addWidget(self.alerts)
         layout.addStretch(1)
         layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
@@ -93,6 +102,22 @@ class WelcomeScreen(QWidget):
 
     def show_scores(self, scores: BadgeScores) -> None:
         self.badge.show_scores(scores)
+
+    def show_alerts(self, summary: AlertSummary) -> None:
+        self._alerts = summary
+        self.alerts.setVisible(summary.open > 0)
+        self._show_alerts()
+
+    def _show_alerts(self) -> None:
+        summary = self._alerts
+        if summary.open == 0:
+            self.alerts.setText("")
+            return
+        text = self.tr("Open alerts for staff: {n}").format(n=summary.open)
+        if summary.nearest_due is not None:
+            due = summary.nearest_due.astimezone().strftime("%m-%d %H:%M")
+            text += "  ·  " + self.tr("nearest deadline {due}").format(due=due)
+        self.alerts.setText(text)
 
     def set_large_text(self, on: bool) -> None:
         self.large_text.blockSignals(True)
@@ -112,6 +137,7 @@ class WelcomeScreen(QWidget):
         # Each language's own name, so a reader of either can find the switch.
         self.language.setText("English" if self._localizer.language == "zh_CN" else "中文")
         self.large_text.setText(self.tr("Large text"))
+        self._show_alerts()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

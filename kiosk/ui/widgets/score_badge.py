@@ -7,8 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
-from kiosk.ui.services import BadgeScores, ScoreOrigin
-from sync.scoring import Aggregate
+from kiosk.ui.services import BadgeScores, PeriodFigures, ScoreOrigin
 
 
 class ScoreBadge(QFrame):
@@ -39,12 +38,12 @@ class ScoreBadge(QFrame):
         self._scores = scores
         self.retranslate()
 
-    def _figure(self, period: str, aggregate: Aggregate) -> str:
-        if aggregate.mean is None:
+    def _figure(self, period: str, figures: PeriodFigures) -> str:
+        if figures.mean is None:
             return self.tr("{period}\nno ratings yet").format(period=period)
-        mean = aggregate.mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        mean = figures.mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return self.tr("{period}\n{mean} · {count} ratings").format(
-            period=period, mean=mean, count=aggregate.count
+            period=period, mean=mean, count=figures.count
         )
 
     def retranslate(self) -> None:
