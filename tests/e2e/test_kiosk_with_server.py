@@ -10,14 +10,7 @@ from kiosk.app import Kiosk
 from kiosk.ui.flow import Screen
 from kiosk.ui.services import ScoreOrigin
 from tests.e2e.conftest import LiveServer
-from tests.kiosk.conftest import (  # noqa: F401  (fixtures)
-    OFFSCREEN_NOISE,
-    clock,
-    config,
-    finger,
-    make_kiosk,
-    translations_dir,
-)
+from tests.kiosk.conftest import OFFSCREEN_NOISE
 from tests.kiosk.kiosk_drive import Finger, KioskFactory
 from tests.kiosk.test_kiosk_admin import enter_pin, open_pin_pad
 
