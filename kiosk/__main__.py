@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from kiosk import commands
+from kiosk.commands import COMMANDS
 from kiosk.config import ConfigError, load_config
 
 
@@ -23,7 +25,16 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="hallrate-kiosk", description=__doc__)
+    args_in = sys.argv[1:] if argv is None else argv
+    if (args_in and args_in[0] in COMMANDS) or (
+        len(args_in) > 2 and args_in[0] == "--data-dir" and args_in[2] in COMMANDS
+    ):
+        return commands.run(args_in, default_data_dir())
+    parser = argparse.ArgumentParser(
+        prog="hallrate-kiosk",
+        description=__doc__,
+        epilog="Commands without a screen: " + ", ".join(COMMANDS) + " (each has --help).",
+    )
     parser.add_argument("--config", type=Path, help="TOML configuration file")
     parser.add_argument("--data-dir", type=Path, default=None, help="where the store lives")
     parser.add_argument(
@@ -38,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--size", type=_size, help="window size WIDTHxHEIGHT (with --windowed)")
     parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

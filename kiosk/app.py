@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import ConfigError, KioskConfig
+from kiosk.device import DEVICE_KEY
 from kiosk.store import Store
 from kiosk.syncworker import SyncController
 from kiosk.ui.flow import SETTINGS_KEY, FlowController
@@ -69,15 +70,24 @@ class Kiosk:
 
 
 def effective_config(config: KioskConfig, store: Store) -> KioskConfig:
-    """The file's configuration with what an admin saved on this device on top."""
+    """The file's configuration, what an admin saved on this device on top, and on top of
+    all the counter this device is enrolled for: the server takes ratings only for it."""
     saved = store.get_setting(SETTINGS_KEY)
-    if not saved:
-        return config
-    try:
-        return config.with_overrides(saved)
-    except ConfigError as exc:
-        log.error("ignoring saved settings that no longer apply: %s", exc)
-        return config
+    if saved:
+        try:
+            config = config.with_overrides(saved)
+        except ConfigError as exc:
+            log.error("ignoring saved settings that no longer apply: %s", exc)
+    device = store.get_setting(DEVICE_KEY)
+    if device:
+        config = config.with_overrides(
+            {
+                "hall_name": device["hall"]["name"],
+                "counter_id": device["counter"]["id"],
+                "counter_name": device["counter"]["name"],
+            }
+        )
+    return config
 
 
 def open_kiosk(

@@ -34,6 +34,8 @@ BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 600.0
 #: A server's Retry-After is obeyed up to this, so a bad header cannot park a kiosk for days.
 RETRY_AFTER_CAP_S = 3600.0
+#: With nothing to send, ask the server for fresh scores and alerts this often.
+REFRESH_S = 60.0
 
 # Settings keys under which the sync state lives in the device's store.
 NEXT_ATTEMPT = "sync.next_attempt_ts"
@@ -170,7 +172,11 @@ class SyncClient:
         return self.device.server_url.rstrip("/") + "/api/v1/sync"
 
     def run_once(self, *, force: bool = False) -> SyncResult:
-        """Send one batch if one is due (or `force`d), and apply the answer."""
+        """Send one batch if one is due (or `force`d), and apply the answer.
+
+        With nothing pending, an empty batch still goes once a minute: its answer carries
+        the counter's current scores and open alerts.
+        """
         now = self.clock()
         if self.outbox.get_setting(UNAUTHORIZED, False):
             return SyncResult("unauthorized", error="the device must be enrolled again")
@@ -182,7 +188,11 @@ class SyncClient:
             self.outbox.pending_outbox(max_items=limit, max_bytes=protocol.MAX_BATCH_BYTES // 2)
         )
         if not entries:
-            return SyncResult("idle")
+            last = self.outbox.get_setting(LAST_SUCCESS)
+            if last is not None and now - float(last) < REFRESH_S:
+                return SyncResult("idle")
+            # Nothing to send, but the counter's scores and alerts are getting old: an
+            # empty batch asks for them.
         batch_id = str(uuid.uuid4())
         body, entries = self._body(batch_id, entries, self.outbox.pending_count())
         ids = [e.item_id for e in entries]
@@ -243,7 +253,7 @@ class SyncClient:
             sessions = ",".join(e.payload for e in entries if e.kind == "session")
             text = f'{head[:-1]},"ratings":[{ratings}],"sessions":[{sessions}]}}'
             body = gzip.compress(text.encode(), compresslevel=6)
-            if len(body) <= MAX_GZIP_BYTES or len(entries) == 1:
+            if len(body) <= MAX_GZIP_BYTES or len(entries) <= 1:
                 return body, entries
             entries = entries[: len(entries) // 2]
 

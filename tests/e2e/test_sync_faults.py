@@ -247,3 +247,18 @@ def test_a_rejected_rating_becomes_a_dead_letter_and_the_rest_go_through(
     assert status.last_error is not None
     assert status.last_error.startswith("rejected")
     assert make_client(kiosk_store).run_once(force=True).state == "idle", "never retried"
+
+
+def test_an_idle_kiosk_asks_for_fresh_scores_once_a_minute(
+    kiosk_store: Store, live_server: LiveServer
+) -> None:
+    now = [2_000_000.0]
+    client = make_client(kiosk_store, clock=lambda: now[0])
+    first = client.run_once()
+    assert (first.state, first.sent) == ("delivered", 0)
+    kept = kiosk_store.server_scores("c01")
+    assert kept is not None
+    assert kept[0]["today"]["count"] == 0
+    assert client.run_once().state == "idle", "no second empty batch within the minute"
+    now[0] += sync_client.REFRESH_S + 1
+    assert client.run_once().state == "delivered"
