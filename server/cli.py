@@ -10,6 +10,8 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
@@ -179,6 +181,40 @@ def cmd_devices(args: argparse.Namespace) -> None:
     _in_transaction(_settings(args), show)
 
 
+def cmd_import(args: argparse.Namespace) -> None:
+    from server.ingest.bundles import import_bundle, seal_receipt
+    from server.models import Device
+    from sync.bundle import BundleError
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
+    settings = _settings(args)
+
+    def work(session: Session) -> tuple[Any, bytes]:
+        try:
+            receipt = import_bundle(session, data, settings, _now())
+        except BundleError as exc:
+            raise CliError(f"bundle refused: {exc}") from None
+        device = session.get(Device, receipt.device_id)
+        assert device is not None
+        return receipt, seal_receipt(receipt, device)
+
+    outcome = _in_transaction(settings, work)
+    assert isinstance(outcome, tuple)
+    receipt, sealed = outcome
+    receipt_name = args.file.name.replace(".bundle", "") + ".receipt.json"
+    target = args.receipt or args.file.with_name(receipt_name)
+    target.write_bytes(sealed)
+    counts: dict[str, int] = {}
+    for result in receipt.results.values():
+        counts[result] = counts.get(result, 0) + 1
+    summary = ", ".join(f"{n} {r}" for r, n in sorted(counts.items())) or "nothing"
+    print(f"imported bundle {receipt.bundle_id} of device {receipt.device_id}: {summary}")
+    print(f"receipt written to {target}; take it back to the kiosk (hallrate-kiosk import-receipt)")
+
+
 def cmd_escalate(args: argparse.Namespace) -> None:
     from server.escalation import escalate_once
 
@@ -255,6 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("devices", cmd_devices, "list devices: last contact, queue, clock, seq gaps")
     p.add_argument("--hall", help="only this hall's devices")
+
+    p = command("import", cmd_import, "ingest a kiosk's offline bundle and write its receipt")
+    p.add_argument("file", type=Path, help="the .bundle.json file from the kiosk's USB export")
+    p.add_argument("--receipt", type=Path, help="where to write the receipt (default: beside)")
 
     command("escalate", cmd_escalate, "mark overdue alerts escalated now (the server does "
             "this every minute by itself)")
