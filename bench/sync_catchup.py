@@ -47,7 +47,7 @@ def run(argv: list[str]) -> dict[str, object]:
                         proxy.throttle(args.throttle_kbit * 1000, args.rtt_ms / 1000)
                     client = client_factory(store)
                     assert client is not None
-                    up_before = proxy.bytes_up
+                    up_before, down_before = proxy.bytes_up, proxy.bytes_down
                     batches = 0
                     started = time.perf_counter()
                     while True:
@@ -60,6 +60,7 @@ def run(argv: list[str]) -> dict[str, object]:
                     seconds = time.perf_counter() - started
                     delivered = len(server.ratings())
                     wire = proxy.bytes_up - up_before
+                    wire_down = proxy.bytes_down - down_before
                     store.close()
             finally:
                 server.stop()
@@ -77,4 +78,5 @@ def run(argv: list[str]) -> dict[str, object]:
         "catchup_s": round(seconds, 3),
         "ratings_per_s": round(args.ratings / seconds, 1),
         "wire_bytes_per_rating": round(wire / args.ratings, 2),
+        "answer_bytes_per_rating": round(wire_down / args.ratings, 2),
     }
