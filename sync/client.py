@@ -62,6 +62,8 @@ class Outbox(Protocol):
 
     def pending_count(self) -> int: ...
 
+    def first_waiting_rating_time(self, after_position: int) -> str | None: ...
+
     def get_setting(self, key: str, default: Any = ...) -> Any: ...
 
     def set_setting(self, key: str, value: Any) -> None: ...
@@ -239,15 +241,18 @@ class SyncClient:
     def _body(self, batch_id: str, entries: list[Any], queue_depth: int) -> tuple[bytes, list[Any]]:
         """The gzipped request, halving the batch until it fits MAX_GZIP_BYTES."""
         while True:
-            head = json.dumps(
-                {
-                    "protocol": protocol.PROTOCOL_VERSION,
-                    "batch_id": batch_id,
-                    "device_time": datetime.now().astimezone().isoformat(timespec="milliseconds"),
-                    "queue_depth": queue_depth,
-                    "app_version": self.device.app_version,
-                }
-            )
+            envelope: dict[str, Any] = {
+                "protocol": protocol.PROTOCOL_VERSION,
+                "batch_id": batch_id,
+                "device_time": datetime.now().astimezone().isoformat(timespec="milliseconds"),
+                "queue_depth": queue_depth,
+                "app_version": self.device.app_version,
+            }
+            # Fleet health: how long the first rating this batch leaves behind has waited.
+            oldest = self.outbox.first_waiting_rating_time(entries[-1].position if entries else 0)
+            if oldest is not None:
+                envelope["oldest_pending_at"] = oldest
+            head = json.dumps(envelope)
             # The stored payloads are already protocol JSON: splice them in, no re-encoding.
             ratings = ",".join(e.payload for e in entries if e.kind == "rating")
             sessions = ",".join(e.payload for e in entries if e.kind == "session")

@@ -287,6 +287,21 @@ class Store:
         with translated_errors(), self._reader.connect() as conn:
             return conn.scalar(query) or 0
 
+    def first_waiting_rating_time(self, after_position: int) -> str | None:
+        """`created_at` of the first pending rating queued after `after_position` (an outbox
+        position), or None: what a batch ending there leaves waiting on the device."""
+        query = (
+            select(func.json_extract(models.OutboxItem.payload, "$.created_at"))
+            .where(models.OutboxItem.state == "pending")
+            .where(models.OutboxItem.position > after_position)
+            .where(models.OutboxItem.kind == "rating")
+            .order_by(models.OutboxItem.position)
+            .limit(1)
+        )
+        with translated_errors(), self._reader.connect() as conn:
+            value = conn.scalar(query)
+        return value if isinstance(value, str) else None
+
     def requeue_in_flight(self) -> int:
         """Put items left in flight (by a crash mid-sync) back to pending; at start-up."""
         with self._write_lock, translated_errors(), self._writer.begin() as conn:
