@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,13 +25,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kiosk.store import models
 from kiosk.store.database import OpenReport, make_engine, prepare, translated_errors
-from kiosk.store.errors import InvalidRatingError
+from kiosk.store.errors import InvalidRatingError, StoreError
 from sync import protocol
 from sync.client import OutboxState, OutboxUpdate, ServerState
+from sync.receipt import receipt_code
 from sync.scoring import DEFAULT_CONFIG, Aggregate, ScoreError, ScoringConfig, weighted_score
 
 log = logging.getLogger(__name__)
 
+#: The settings key of the device's receipt key (hex): made once, never sent anywhere.
+RECEIPT_KEY = "receipt.key"
 
 
 def _insert_sql(table: Table, skip: frozenset[str] = frozenset()) -> str:
@@ -53,6 +57,8 @@ class RecordedRating:
     seq: int
     created_at: datetime
     weighted_score: Decimal
+    #: The code the citizen follows the rating by (sync/receipt.py).
+    receipt: str
 
 
 @dataclass(frozen=True)
@@ -84,13 +90,30 @@ class Store:
         self._reader: Engine = make_engine(path, immediate=False)
         # One writer at a time inside this process; SQLite's lock orders other processes.
         self._write_lock = threading.Lock()
+        self._receipt_key = b""
 
     @classmethod
     def open(cls, path: Path | str, config: ScoringConfig = DEFAULT_CONFIG) -> Store:
         """Open (creating, checking and migrating as needed) the store file at `path`."""
         path = Path(path)
         report = prepare(path)
-        return cls(path, report, config)
+        store = cls(path, report, config)
+        try:
+            store._receipt_key = store._ensure_receipt_key()
+        except StoreError as exc:
+            # A full or read-only store still opens (to show what is wrong); the key is
+            # made at the first rating that can be written.
+            log.warning("store: receipt key not made yet: %s", exc.reason)
+        return store
+
+    def _ensure_receipt_key(self) -> bytes:
+        """The device's receipt key, made on first use. Losing it (a new store) only means
+        new ratings get codes under a new key; codes already made stay with their ratings."""
+        stored = self.get_setting(RECEIPT_KEY)
+        if not isinstance(stored, str):
+            stored = secrets.token_hex(32)
+            self.set_setting(RECEIPT_KEY, stored)
+        return bytes.fromhex(stored)
 
     def close(self) -> None:
         self._writer.dispose()
@@ -122,6 +145,7 @@ class Store:
             raise InvalidRatingError(str(exc)) from exc
         when = (created_at or datetime.now().astimezone()).isoformat(timespec="milliseconds")
         rating_id = str(uuid6.uuid7())
+        receipt = receipt_code(self._receipt_key or self._ensure_receipt_key(), rating_id)
         with self._write_lock, translated_errors(), self._writer.begin() as conn:
             seq = (conn.exec_driver_sql(_NEXT_SEQ).scalar() or 0) + 1
             try:
@@ -138,6 +162,7 @@ class Store:
                         "comment": comment,
                         "channel": channel,
                         "content_version": content_version or self.config.version,
+                        "receipt": receipt,
                     }
                 )
             except ValidationError as exc:
@@ -176,7 +201,7 @@ class Store:
                     "updated_ts": created_ts,
                 },
             )
-        return RecordedRating(rating_id, seq, wire.created_at, score)
+        return RecordedRating(rating_id, seq, wire.created_at, score, receipt)
 
     def record_session(self, session: protocol.ServiceSession) -> None:
         """Store a service session and queue it for the server (idempotent by id)."""
