@@ -110,6 +110,9 @@ class Device(Base):
     last_contact_at: Mapped[datetime | None]
     app_version: Mapped[str] = mapped_column(String(32))
     queue_depth: Mapped[int] = mapped_column(Integer, default=0)
+    #: When the oldest rating the device still held undelivered at its last contact was
+    #: made, on the server's clock (the device's time plus its clock offset).
+    oldest_pending_at: Mapped[datetime | None]
     #: Server time minus device time at the last contact, in seconds.
     clock_offset_s: Mapped[float] = mapped_column(default=0.0)
     clock_flagged: Mapped[bool] = mapped_column(Boolean, default=False)

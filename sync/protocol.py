@@ -152,6 +152,9 @@ class SyncRequest(_Model):
     device_time: Timestamp
     queue_depth: Annotated[StrictInt, Field(ge=0, le=MAX_QUEUE_DEPTH)]
     app_version: Annotated[StrictStr, Field(min_length=1, max_length=32)]
+    #: Device-clock `created_at` of the first rating still queued on the device behind this
+    #: batch; absent when the batch empties the queue. Fleet health shows its age.
+    oldest_pending_at: Timestamp | None = None
     ratings: Annotated[list[dict[str, Any]], Field(max_length=MAX_BATCH_RATINGS)] = []
     sessions: Annotated[list[dict[str, Any]], Field(max_length=MAX_BATCH_RATINGS)] = []
 

@@ -163,6 +163,7 @@ def ingest(
 
     record_contact(
         device, now=now, app_version=envelope.app_version, queue_depth=envelope.queue_depth,
+        oldest_pending_at=envelope.oldest_pending_at,
         clock_offset_s=offset_s, clock_flagged=flagged, seqs=seqs, stored=len(stored),
     )
     session.flush()
