@@ -27,6 +27,7 @@ from server.devices import repository as devices
 from server.devices.service import device_config, record_contact
 from server.halls import repository as halls
 from server.ingest import repository
+from server.mobile.grants import phone_config
 from server.models import Device, RatingFlag
 from server.scores import repository as rollups
 from server.scores.service import Scored, counter_scores, local_day, rollup_row, score_of
@@ -78,6 +79,10 @@ def _parse(adapter: TypeAdapter[list[Any]], model: Any, raw: Sequence[dict[str, 
 
 
 def _content_hash(item: Rating | ServiceSession) -> str:
+    # A rating without a receipt hashes as before receipts existed, so one stored by an
+    # older server and sent again is still a duplicate, not a conflict.
+    if isinstance(item, Rating) and item.receipt is None:
+        return hashlib.sha256(item.model_dump_json(exclude={"receipt"}).encode()).hexdigest()
     return hashlib.sha256(item.model_dump_json().encode()).hexdigest()
 
 
@@ -92,7 +97,8 @@ class _Candidate:
 
 
 def ingest(
-    session: Session, device_id: str, envelope: SyncRequest, settings: Settings, now: datetime
+    session: Session, device_id: str, envelope: SyncRequest, settings: Settings, now: datetime,
+    public_url: str | None = None,
 ) -> SyncResponse:
     device = devices.lock(session, device_id)
     hall = halls.hall_of_counter(session, device.counter_id)
@@ -148,11 +154,16 @@ def ingest(
         # A differing copy later in the same batch already made it a conflict: keep saying so.
         out.results.setdefault(candidate.rating.id, "accepted")
 
-    _update_rollups_and_alerts(session, device.counter_id, stored, zone, now, settings)
+    update_rollups_and_alerts(
+        session, device.counter_id,
+        [StoredRating(c.rating.id, c.occurred_at, c.stars, c.scored) for c in stored],
+        zone, now, settings,
+    )
     _ingest_sessions(session, device, envelope.sessions, correction, now, out)
 
     record_contact(
         device, now=now, app_version=envelope.app_version, queue_depth=envelope.queue_depth,
+        oldest_pending_at=envelope.oldest_pending_at,
         clock_offset_s=offset_s, clock_flagged=flagged, seqs=seqs, stored=len(stored),
     )
     session.flush()
@@ -165,6 +176,7 @@ def ingest(
     )
     config_out = device_config(settings, hall.timezone)
     config_out["device_clock_offset_s"] = round(offset_s, 3)
+    config_out.update(phone_config(session, settings, device.counter_id, public_url, now))
     open_alerts = alerts_repository.open_for_counter(
         session, device.counter_id, MAX_ALERTS_IN_ANSWER
     )
@@ -241,15 +253,28 @@ def _row(c: _Candidate, device: Device, now: datetime) -> dict[str, Any]:
         "weighted_score": c.scored.weighted, "level": c.scored.level, "is_low": c.scored.is_low,
         "reasons": list(r.reasons), "comment": r.comment, "channel": r.channel,
         "content_version": r.content_version, "content_hash": c.content_hash, "flags": c.flags,
+        "receipt_code": r.receipt,
     }
     row.update(zip(DIMENSION_CODES, c.stars, strict=True))
     return row
 
 
-def _update_rollups_and_alerts(
-    session: Session, counter_id: str, stored: list[_Candidate], zone: ZoneInfo,
+@dataclass(frozen=True)
+class StoredRating:
+    """A rating just stored, as the rollups and alerts need it."""
+
+    rating_id: str
+    occurred_at: datetime
+    stars: tuple[int, ...]
+    scored: Scored
+
+
+def update_rollups_and_alerts(
+    session: Session, counter_id: str, stored: Sequence[StoredRating], zone: ZoneInfo,
     now: datetime, settings: Settings,
 ) -> None:
+    """Add newly stored ratings of one counter to its rollups and raise their alerts: the
+    one path for kiosk and phone ratings alike."""
     if not stored:
         return
     by_day: dict[date, list[tuple[tuple[int, ...], Scored]]] = defaultdict(list)
@@ -258,7 +283,7 @@ def _update_rollups_and_alerts(
     rollups.add_to_rollups(
         session, [rollup_row(counter_id, day, items) for day, items in by_day.items()]
     )
-    low = [(c.rating.id, c.occurred_at) for c in stored if c.scored.is_low]
+    low = [(c.rating_id, c.occurred_at) for c in stored if c.scored.is_low]
     alerts.raise_alerts(
         session, counter_id, low, {d.replace(day=1) for d in by_day}, now, settings.scoring
     )
