@@ -10,7 +10,7 @@ TS := $(wildcard assets/translations/*.ts)
 QM := $(TS:.ts=.qm)
 
 
-.PHONY: demo test lint bench screenshots translations dist clean
+.PHONY: demo test lint bench screenshots translations dist dist-check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,8 +31,9 @@ demo: $(STAMP) translations
 	$(BIN)/python -m kiosk.demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check sync kiosk server bench tests
+	$(BIN)/ruff check sync kiosk server bench tests freeze
 	$(BIN)/mypy
+	$(BIN)/mypy --follow-imports=silent freeze/launcher.py freeze/check_frozen.py
 
 test: $(STAMP) translations lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
@@ -46,6 +47,10 @@ screenshots: $(STAMP) translations
 # The frozen kiosk, one folder: dist/hallrate-kiosk/hallrate-kiosk (kiosk.spec says what goes in).
 dist: $(DIST_STAMP) translations
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build kiosk.spec
+
+# The bundle's self-test against a real server (what .ci/run does after make dist).
+dist-check: dist
+	$(BIN)/python freeze/check_frozen.py dist/hallrate-kiosk/hallrate-kiosk
 
 clean:
 	rm -rf $(VENV) screenshots .pytest_cache .mypy_cache .ruff_cache build dist

@@ -32,6 +32,7 @@ from kiosk.ui.speech import QtSpeaker, SilentSpeaker
 from kiosk.ui.style import apply_stylesheet
 from kiosk.ui.sync_presenter import SyncPresenter
 from kiosk.ui.window import KioskWindow
+from kiosk.watchdog import SystemdNotifier, Watchdog
 from sync.scoring import DEFAULT_CONFIG
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,9 @@ def run(
         kiosk.window.resize(1280, 800)
     kiosk.window.present()
     kiosk.sync.start()
+    # Ready once the window is up and the store open: systemd starts counting from here.
+    watchdog = Watchdog(SystemdNotifier(), parent=kiosk.flow)
+    watchdog.ready()
     outcome = {"stored": 0}
     if simulate:
         simulator = Simulator(kiosk.flow, simulate, clock)
@@ -190,6 +194,7 @@ def run(
         simulator.finished.connect(finished)
         simulator.start()
     code = app.exec()
+    watchdog.stopping()
     kiosk.close()
     if simulate:
         print(f"simulated {simulate} ratings, {outcome['stored']} stored", flush=True)
