@@ -3,6 +3,10 @@
 A benchmark is a module `bench/<name>.py` with `run(argv: list[str]) -> dict[str, object]`.
 It may print progress to stderr; the runner prints its figures as one JSON line on stdout,
 with units in the key names (`p99_ms`, `ratings_per_s`, `ratio_vs_raw`).
+
+`all` runs each benchmark with its defaults, or, where the module has `ALL_RUNS` (a list of
+argument lists), once per entry: a smaller size where the full one takes too long for
+`make bench`, or both databases.
 """
 
 from __future__ import annotations
@@ -42,7 +46,9 @@ def main() -> int:
         return 0
     if args.name == "all":
         for name in names:
-            run_one(name, [])
+            module = importlib.import_module(f"bench.{name}")
+            for argv in getattr(module, "ALL_RUNS", [[]]):
+                run_one(name, list(argv))
         return 0
     if args.name not in names:
         print(f"unknown benchmark {args.name!r}; available: {', '.join(names)}", file=sys.stderr)

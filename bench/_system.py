@@ -77,6 +77,8 @@ class LiveServer:
                 "--port",
                 str(self.port),
                 "--no-access-log",
+                "--workers",
+                str(self.workers),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -16,7 +16,7 @@ from kiosk.qrmatrix import QUIET_ZONE, qr_modules
 from kiosk.receipt.printer import PrinterError, Receipt
 
 #: Paper widths of receipt printers, and how long a receipt is on them.
-PAGE_MM = {58: (58.0, 110.0), 80: (80.0, 130.0)}
+PAGE_MM = {58: (58.0, 80.0), 80: (80.0, 85.0)}
 MARGIN_MM = 3.0
 
 
@@ -100,13 +100,13 @@ def paint_receipt(painter: QPainter, area: QRectF, receipt: Receipt, dpi: int) -
     text(receipt.when, 8)
     if receipt.url:
         modules = qr_modules(receipt.url)
-        side_modules = len(modules) + 2 * QUIET_ZONE
-        # About 0.6 mm a module: comfortably above what phone cameras read off paper.
-        side = min(width, side_modules * 0.6 * mm)
+        side_modules = modules.size + 2 * QUIET_ZONE
+        # About 0.75 mm a module: comfortably above what phone cameras read off paper.
+        side = min(width, side_modules * 0.75 * mm)
         module = side / side_modules
         left = x0 + (width - side) / 2
         painter.fillRect(QRectF(left, y, side, side), QColor("white"))
-        for row, line in enumerate(modules):
+        for row, line in enumerate(modules.rows()):
             for col, dark in enumerate(line):
                 if dark:
                     painter.fillRect(

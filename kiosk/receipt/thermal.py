@@ -9,6 +9,7 @@ printer's own QR command (GS ( k) unless `native_qr` is off, then it goes as an 
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,7 @@ def connect(kind: str, **options: Any) -> Callable[[], Any]:
     baudrate) or `network` (host, port). Opened per receipt, so a printer switched off and
     on again is found again."""
     from escpos import printer as escpos_printer
+    from escpos.exceptions import DeviceNotFoundError
 
     def open_usb() -> Any:
         return escpos_printer.Usb(int(options["vendor"]), int(options["product"]))
@@ -38,15 +40,34 @@ def connect(kind: str, **options: Any) -> Callable[[], Any]:
         )
 
     def open_network() -> Any:
-        return escpos_printer.Network(
+        return _Network(
             str(options["host"]), port=int(options.get("port", 9100)),
             timeout=float(options.get("timeout_s", 5.0)),
         )
 
+    class _Network(escpos_printer.Network):  # type: ignore[misc]
+        """python-escpos 3.1 leaves the socket of a failed connect open; this closes it."""
+
+        def open(self, raise_not_found: bool = True) -> None:
+            try:
+                self.device = socket.create_connection((self.host, self.port), self.timeout)
+            except OSError as exc:
+                raise DeviceNotFoundError(f"cannot reach {self.host}:{self.port}: {exc}") from exc
+
+    def opened(make: Callable[[], Any]) -> Callable[[], Any]:
+        def open_now() -> Any:
+            # python-escpos opens on first write; open here so an absent printer is told
+            # apart from one that fails mid-receipt.
+            device = make()
+            device.open()
+            return device
+
+        return open_now
+
     openers = {"usb": open_usb, "serial": open_serial, "network": open_network}
     if kind not in openers:
         raise ValueError(f"unknown ESC/POS connection {kind!r}: usb, serial or network")
-    return openers[kind]
+    return opened(openers[kind])
 
 
 class EscPosPrinter:

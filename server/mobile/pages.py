@@ -51,9 +51,10 @@ TEXT: dict[str, dict[Lang, str]] = {
     "receipt_code": {"zh_CN": "回执码", "en": "Receipt code"},
     "used_title": {"zh_CN": "此二维码已使用", "en": "This QR code was already used"},
     "used_body": {
-        "zh_CN": "每个二维码只能评价一次（一次一评）。如需评价，请重新扫描窗口评价器上的新二维码。",
-        "en": "Each QR code gives one rating. To rate, scan the new QR code the counter's "
-        "kiosk shows now.",
+        "zh_CN": "每个二维码只能评价一次（一次一评）。窗口评价器会在一分钟内换上新的二维码，"
+        "如需评价请扫描新的二维码。",
+        "en": "Each QR code gives one rating. The counter's kiosk shows a new one within a "
+        "minute: to rate, scan that.",
     },
     "expired_title": {"zh_CN": "此二维码已过期", "en": "This QR code has expired"},
     "expired_body": {

@@ -4,6 +4,7 @@ syncs with a real server; a failure names the part and exits non-zero."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -46,7 +47,12 @@ def test_self_test_passes_every_check_and_syncs_with_a_server(
     assert checks == dict.fromkeys(
         ("store", "screens", "keyboard", "speech", "receipt", "thermal", "sync"), "ok"
     )
-    assert "screens at 1920x1080, 1280x800, 800x480 in zh_CN, en" in result.stdout
+    # every state of `make screenshots` (at least the 15 of the rating flow and admin), at
+    # each of the three sizes, in both languages
+    rendered = re.search(r"(\d+) screens at 1920x1080, 1280x800, 800x480 in zh_CN, en",
+                         result.stdout)
+    assert rendered, result.stdout
+    assert int(rendered[1]) % 6 == 0 and int(rendered[1]) >= 15 * 6
     assert lines[-1].startswith("self-test passed: 7 checks")
     # it enrolled a throwaway identity and rated nothing: the hall's figures are untouched
     assert live_server.ratings() == []

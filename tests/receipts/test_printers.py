@@ -4,6 +4,7 @@ both read back (the QR decoded from pixels, the text found) as a citizen's phone
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from kiosk.receipt.choose import printer_for
 from kiosk.receipt.printer import PrinterError, Receipt
 from kiosk.receipt.qtprint import QtPrinter
 from kiosk.receipt.spooler import Spooler
-from kiosk.receipt.thermal import CHINESE_OFF, CHINESE_ON, EscPosPrinter
+from kiosk.receipt.thermal import CHINESE_OFF, CHINESE_ON, EscPosPrinter, connect
 from tests.receipts.qr_decode import decode, keep, render_pdf
 
 URL = "http://192.168.10.5:8000/r/7K3M9QXW2B4T"
@@ -229,3 +230,48 @@ def test_bad_printer_settings_are_refused_with_the_key_named(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         KioskConfig().with_overrides({"printer": table})
+
+
+def _listening_printer() -> tuple[socket.socket, list[bytes], threading.Thread]:
+    """A network "printer" on loopback that keeps every byte it is sent."""
+    server = socket.create_server(("127.0.0.1", 0))
+    received: list[bytes] = []
+
+    def serve() -> None:
+        connection, _ = server.accept()
+        with connection:
+            while chunk := connection.recv(65536):
+                received.append(chunk)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return server, received, thread
+
+
+def test_a_network_escpos_printer_receives_the_receipt_over_tcp() -> None:
+    server, received, thread = _listening_printer()
+    with server:
+        port = server.getsockname()[1]
+        printer = EscPosPrinter(connect("network", host="127.0.0.1", port=port), width_mm=58)
+        printer.print_receipt(receipt())
+        thread.join(10)
+    data = b"".join(received)
+    assert _gs_k_store(data) == [URL.encode()]
+    assert "示范政务服务大厅\n" in _chinese_runs(data)
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [
+        ("serial", {"device": "/dev/ttyHALLRATE-NONE", "baudrate": 9600}),
+        ("network", {"host": "127.0.0.1", "port": 9, "timeout_s": 1.0}),
+        ("usb", {"vendor": 0x0416, "product": 0x5011}),
+    ],
+)
+def test_an_absent_escpos_printer_is_reported_missing(
+    kind: str, options: dict[str, object]
+) -> None:
+    printer = EscPosPrinter(connect(kind, **options))
+    with pytest.raises(PrinterError) as raised:
+        printer.print_receipt(receipt())
+    assert raised.value.problem == "missing"

@@ -99,11 +99,14 @@ class ThanksScreen(QWidget):
                               "the receipt code instead."),
         }
         self.print_note.setText(notes[self._print])
-        self.print_note.setProperty("failed", self._print == "failed")
         self.print_note.setVisible(self._print != "none")
-        style = self.print_note.style()
-        style.unpolish(self.print_note)
-        style.polish(self.print_note)
+        failed = self._print == "failed"
+        if self.print_note.property("failed") != failed:
+            # Re-polishing costs milliseconds: only when the stylesheet's selector changes.
+            self.print_note.setProperty("failed", failed)
+            style = self.print_note.style()
+            style.unpolish(self.print_note)
+            style.polish(self.print_note)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Thank you for your rating!"))

@@ -13,13 +13,16 @@ from kiosk.qrmatrix import QUIET_ZONE, qr_modules
 def qr_image(text: str) -> QImage:
     """One pixel per module, quiet zone included: scaled without smoothing when drawn."""
     modules = qr_modules(text)
-    side = len(modules) + 2 * QUIET_ZONE
+    code = QImage(
+        modules.gray, modules.size, modules.size, modules.size,
+        QImage.Format.Format_Grayscale8,
+    )
+    side = modules.size + 2 * QUIET_ZONE
     image = QImage(side, side, QImage.Format.Format_Grayscale8)
     image.fill(QColor("white"))
-    for y, row in enumerate(modules):
-        for x, dark in enumerate(row):
-            if dark:
-                image.setPixelColor(x + QUIET_ZONE, y + QUIET_ZONE, QColor("black"))
+    painter = QPainter(image)
+    painter.drawImage(QUIET_ZONE, QUIET_ZONE, code)
+    painter.end()
     return image
 
 
