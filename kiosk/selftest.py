@@ -10,7 +10,8 @@ leaves the kiosk's own store alone:
   (`kiosk.ui.screenshots.render_all`), which also loads the translations and stylesheet;
 - keyboard: Qt Virtual Keyboard (its QML) comes up for a text field; pinyin is there;
 - speech: the text-to-speech plugins load;
-- qr, receipt: a QR code (qrcode) and a PDF receipt printed through QPrinter;
+- receipt: a QR code (zxing-cpp) and a PDF receipt printed through QPrinter (kiosk/receipt);
+- thermal: the same receipt as ESC/POS bytes for a thermal printer (python-escpos);
 - sync: with `--server URL --code CODE`, enrolls a throwaway identity and syncs once.
 
 It prints one line per check and exits 0 when all passed, 1 otherwise.
@@ -29,8 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QMarginsF, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
+from PySide6.QtCore import QCoreApplication, QLibraryInfo
+from PySide6.QtGui import QGuiApplication
+
+from kiosk.receipt.printer import Receipt
 
 SELF_TEST_SCORES = {"attitude": 5, "efficiency": 4, "process": 5, "environment": 4, "overall": 5}
 
@@ -47,72 +50,28 @@ class Outcome:
     detail: str
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """What a printed receipt shows: enough for a citizen to follow their rating."""
-
-    hall: str
-    counter: str
-    rating_id: str
-    created_at: str
-    score: str
-    follow_url: str
+SELF_TEST_RECEIPT_URL = "https://rating.example/r/SELF-TEST-0000"
 
 
-def make_qr(text: str, scale: int = 8) -> QImage:
-    """`text` as a QR code image (error correction M, a 4-module quiet zone)."""
-    import qrcode
-
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    code.add_data(text)
-    code.make(fit=True)
-    matrix: list[list[bool]] = code.get_matrix()
-    size = len(matrix)
-    image = QImage(size * scale, size * scale, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                painter.fillRect(x * scale, y * scale, scale, scale, QColor("black"))
-    painter.end()
-    return image
+def self_test_receipt() -> Receipt:
+    """A receipt like the thanks screen prints, with a QR code to the receipt page."""
+    return Receipt(
+        hall="政务服务大厅", counter="1号窗口 综合受理", when=time.strftime("%Y-%m-%d %H:%M"),
+        code="SELF-TEST-0000", url=SELF_TEST_RECEIPT_URL, title="评价回执 Rating receipt",
+        thanks="感谢您的评价", scan_hint="扫码查看处理进度", code_label="回执码",
+    )
 
 
-def write_receipt_pdf(receipt: Receipt, path: Path) -> None:
-    """Print `receipt` to a PDF file through QPrinter, as the receipt printer path does.
+def write_receipt_pdf(receipt: Receipt, folder: Path) -> Path:
+    """Print `receipt` as a PDF into `folder` through QPrinter, the way a kiosk configured
+    with `[printer] kind = "pdf"` does; the file written."""
+    from kiosk.receipt.qtprint import QtPrinter
 
-    The one place the self-test makes a receipt: point it at kiosk/receipt/ once that exists.
-    """
-    from PySide6.QtCore import QSizeF
-    from PySide6.QtGui import QPageLayout, QPageSize
-    from PySide6.QtPrintSupport import QPrinter
-
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(path))
-    # 80 mm roll paper, the width of a hall's thermal receipt printer.
-    printer.setPageSize(QPageSize(QSizeF(80, 160), QPageSize.Unit.Millimeter, "receipt"))
-    printer.setPageMargins(QMarginsF(5, 5, 5, 5), QPageLayout.Unit.Millimeter)
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise SelfTestFailure(f"QPrinter cannot write {path}")
-    try:
-        page = printer.pageRect(QPrinter.Unit.DevicePixel).toRect()
-        line = page.height() // 20
-        font = QFont()
-        font.setPixelSize(line * 2 // 3)
-        painter.setFont(font)
-        lines = (receipt.hall, receipt.counter, f"评价 / rating {receipt.rating_id}",
-                 receipt.created_at, f"得分 / score {receipt.score}")
-        for i, text in enumerate(lines):
-            painter.drawText(QRect(0, i * line, page.width(), line),
-                             int(Qt.AlignmentFlag.AlignLeft), text)
-        qr = make_qr(receipt.follow_url)
-        side = min(page.width(), page.height() - len(lines) * line) * 3 // 4
-        painter.drawImage(QRect(0, (len(lines) + 1) * line, side, side), qr)
-    finally:
-        painter.end()
+    printer = QtPrinter(width_mm=80, pdf_dir=folder)
+    printer.print_receipt(receipt)
+    if printer.last_pdf is None:
+        raise SelfTestFailure("QtPrinter wrote no PDF")
+    return printer.last_pdf
 
 
 def _check_store(work: Path) -> str:
@@ -188,20 +147,30 @@ def _check_speech(work: Path) -> str:
 
 
 def _check_receipt(work: Path) -> str:
-    url = "https://rating.example/r/0190-self-test"
-    qr = make_qr(url)
-    if qr.isNull() or qr.width() < 21 * 8:
-        raise SelfTestFailure("the QR code image is empty")
-    path = work / "receipt.pdf"
-    write_receipt_pdf(
-        Receipt(hall="政务服务大厅", counter="1号窗口", rating_id="self-test",
-                created_at=time.strftime("%Y-%m-%d %H:%M"), score="4.60", follow_url=url),
-        path,
-    )
+    from kiosk.qrmatrix import qr_modules
+
+    modules = qr_modules(SELF_TEST_RECEIPT_URL)
+    if modules.size < 21 or 0 not in modules.gray:
+        raise SelfTestFailure("the QR code is empty")
+    path = write_receipt_pdf(self_test_receipt(), work)
     data = path.read_bytes() if path.exists() else b""
-    if not data.startswith(b"%PDF") or b"/Image" not in data:
-        raise SelfTestFailure(f"{path} is not a PDF with the QR image in it")
-    return f"QR {qr.width() // 8} modules; PDF receipt {len(data)} bytes"
+    if not data.startswith(b"%PDF") or len(data) < 1000:
+        raise SelfTestFailure(f"{path} is not a PDF receipt")
+    return f"QR {modules.size}x{modules.size} modules; PDF receipt {len(data)} bytes"
+
+
+def _check_thermal(work: Path) -> str:
+    from escpos.printer import Dummy
+
+    from kiosk.receipt.thermal import EscPosPrinter
+
+    del work
+    device = Dummy()
+    EscPosPrinter(lambda: device, width_mm=80).print_receipt(self_test_receipt())
+    data = device.output
+    if b"\x1d(k" not in data or "感谢".encode("gb18030") not in data:
+        raise SelfTestFailure("the ESC/POS receipt lacks its QR command or its Chinese text")
+    return f"ESC/POS receipt {len(data)} bytes (QR command, GB18030 text)"
 
 
 def _check_sync(work: Path, server: str, code: str) -> str:
@@ -244,6 +213,7 @@ def run_self_test(server: str | None, code: str | None, out: TextIO = sys.stdout
         ("keyboard", _check_keyboard, ""),
         ("speech", _check_speech, ""),
         ("receipt", _check_receipt, ""),
+        ("thermal", _check_thermal, ""),
     ]
     if server and code:
         checks.append(("sync", lambda work: _check_sync(work, server, code), ""))
