@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import ConfigError, KioskConfig
@@ -23,6 +23,7 @@ from kiosk.store import Store
 from kiosk.syncworker import SyncController
 from kiosk.ui.flow import SETTINGS_KEY, FlowController
 from kiosk.ui.i18n import TRANSLATIONS_DIR, Localizer
+from kiosk.ui.keyboard_warmup import warm_up_keyboard
 from kiosk.ui.printing import PrintQueue
 from kiosk.ui.scores import LocalCounterScores, ServerFirstScores
 from kiosk.ui.screens.admin import DeviceInfo
@@ -146,6 +147,16 @@ def open_kiosk(
     )
 
 
+#: After start-up, once the welcome screen is up and idle, the virtual keyboard is loaded.
+KEYBOARD_WARMUP_MS = 2000
+
+
+def schedule_keyboard_warmup(kiosk: Kiosk) -> None:
+    """Load the on-screen keyboard soon after start, not when the first citizen taps
+    "comment" (see kiosk.ui.keyboard_warmup)."""
+    QTimer.singleShot(KEYBOARD_WARMUP_MS, kiosk.window, lambda: warm_up_keyboard(kiosk.window))
+
+
 def make_application(argv: list[str]) -> QApplication:
     """The QApplication, with the on-screen keyboard and the stylesheet."""
     # Must be set before the QApplication exists: Qt picks the input method once.
@@ -178,6 +189,7 @@ def run(
         kiosk.window.resize(1280, 800)
     kiosk.window.present()
     kiosk.sync.start()
+    schedule_keyboard_warmup(kiosk)
     # Ready once the window is up and the store open: systemd starts counting from here.
     watchdog = Watchdog(SystemdNotifier(), parent=kiosk.flow)
     watchdog.ready()
