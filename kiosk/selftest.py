@@ -10,7 +10,8 @@ leaves the kiosk's own store alone:
   (`kiosk.ui.screenshots.render_all`), which also loads the translations and stylesheet;
 - keyboard: Qt Virtual Keyboard (its QML) comes up for a text field; pinyin is there;
 - speech: the text-to-speech plugins load;
-- qr, receipt: a QR code (qrcode) and a PDF receipt printed through QPrinter;
+- receipt: the kiosk's receipt path (kiosk/receipt): its QR scans off the printed layout,
+  a PDF through QPrinter, the ESC/POS bytes through python-escpos;
 - sync: with `--server URL --code CODE`, enrolls a throwaway identity and syncs once.
 
 It prints one line per check and exits 0 when all passed, 1 otherwise.
@@ -29,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QMarginsF, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
+from PySide6.QtCore import QCoreApplication, QLibraryInfo
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 
 SELF_TEST_SCORES = {"attitude": 5, "efficiency": 4, "process": 5, "environment": 4, "overall": 5}
 
@@ -45,74 +46,6 @@ class Outcome:
     status: str  # "ok", "FAIL" or "skip"
     seconds: float
     detail: str
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What a printed receipt shows: enough for a citizen to follow their rating."""
-
-    hall: str
-    counter: str
-    rating_id: str
-    created_at: str
-    score: str
-    follow_url: str
-
-
-def make_qr(text: str, scale: int = 8) -> QImage:
-    """`text` as a QR code image (error correction M, a 4-module quiet zone)."""
-    import qrcode
-
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    code.add_data(text)
-    code.make(fit=True)
-    matrix: list[list[bool]] = code.get_matrix()
-    size = len(matrix)
-    image = QImage(size * scale, size * scale, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                painter.fillRect(x * scale, y * scale, scale, scale, QColor("black"))
-    painter.end()
-    return image
-
-
-def write_receipt_pdf(receipt: Receipt, path: Path) -> None:
-    """Print `receipt` to a PDF file through QPrinter, as the receipt printer path does.
-
-    The one place the self-test makes a receipt: point it at kiosk/receipt/ once that exists.
-    """
-    from PySide6.QtCore import QSizeF
-    from PySide6.QtGui import QPageLayout, QPageSize
-    from PySide6.QtPrintSupport import QPrinter
-
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(path))
-    # 80 mm roll paper, the width of a hall's thermal receipt printer.
-    printer.setPageSize(QPageSize(QSizeF(80, 160), QPageSize.Unit.Millimeter, "receipt"))
-    printer.setPageMargins(QMarginsF(5, 5, 5, 5), QPageLayout.Unit.Millimeter)
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise SelfTestFailure(f"QPrinter cannot write {path}")
-    try:
-        page = printer.pageRect(QPrinter.Unit.DevicePixel).toRect()
-        line = page.height() // 20
-        font = QFont()
-        font.setPixelSize(line * 2 // 3)
-        painter.setFont(font)
-        lines = (receipt.hall, receipt.counter, f"评价 / rating {receipt.rating_id}",
-                 receipt.created_at, f"得分 / score {receipt.score}")
-        for i, text in enumerate(lines):
-            painter.drawText(QRect(0, i * line, page.width(), line),
-                             int(Qt.AlignmentFlag.AlignLeft), text)
-        qr = make_qr(receipt.follow_url)
-        side = min(page.width(), page.height() - len(lines) * line) * 3 // 4
-        painter.drawImage(QRect(0, (len(lines) + 1) * line, side, side), qr)
-    finally:
-        painter.end()
 
 
 def _check_store(work: Path) -> str:
@@ -188,20 +121,42 @@ def _check_speech(work: Path) -> str:
 
 
 def _check_receipt(work: Path) -> str:
-    url = "https://rating.example/r/0190-self-test"
-    qr = make_qr(url)
-    if qr.isNull() or qr.width() < 21 * 8:
-        raise SelfTestFailure("the QR code image is empty")
-    path = work / "receipt.pdf"
-    write_receipt_pdf(
-        Receipt(hall="政务服务大厅", counter="1号窗口", rating_id="self-test",
-                created_at=time.strftime("%Y-%m-%d %H:%M"), score="4.60", follow_url=url),
-        path,
+    """The kiosk's own receipt path: its QR scans off the printed layout, QPrinter writes the
+    PDF, and python-escpos (with its data files) makes the thermal printer's bytes."""
+    import zxingcpp
+    from escpos.printer import Dummy
+    from PySide6.QtCore import QRectF
+
+    from kiosk.receipt.printer import Receipt
+    from kiosk.receipt.qtprint import QtPrinter, paint_receipt
+    from kiosk.receipt.thermal import EscPosPrinter
+
+    url = "https://rating.example/r/5E1F7E570000"
+    receipt = Receipt(
+        hall="政务服务大厅", counter="1号窗口", when=time.strftime("%Y-%m-%d %H:%M"),
+        code="5E1F-7E57-0000", url=url, title="服务评价回执", thanks="感谢您的评价！",
+        scan_hint="扫码查看评价处理进度", code_label="回执码",
     )
-    data = path.read_bytes() if path.exists() else b""
-    if not data.startswith(b"%PDF") or b"/Image" not in data:
-        raise SelfTestFailure(f"{path} is not a PDF with the QR image in it")
-    return f"QR {qr.width() // 8} modules; PDF receipt {len(data)} bytes"
+    # The layout on an image at a thermal printer's 203 dpi (58 mm wide): the QR must scan.
+    image = QImage(464, 640, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    paint_receipt(painter, QRectF(0, 0, 464, 640), receipt, 203)
+    painter.end()
+    found = [code.text for code in zxingcpp.read_barcodes(image)]
+    if found != [url]:
+        raise SelfTestFailure(f"the receipt's QR does not scan back to {url}: {found}")
+    printer = QtPrinter(width_mm=80, pdf_dir=work / "receipts")
+    printer.print_receipt(receipt)
+    pdf = printer.last_pdf.read_bytes() if printer.last_pdf else b""
+    if not pdf.startswith(b"%PDF"):
+        raise SelfTestFailure("QPrinter did not write the receipt PDF")
+    thermal = Dummy()
+    EscPosPrinter(lambda: thermal, width_mm=58).print_receipt(receipt)
+    if url.encode() not in thermal.output or b"\x1d(k" not in thermal.output:
+        raise SelfTestFailure("the ESC/POS receipt lacks its QR command")
+    return (f"QR scans; PDF receipt {len(pdf)} bytes; "
+            f"ESC/POS receipt {len(thermal.output)} bytes")
 
 
 def _check_sync(work: Path, server: str, code: str) -> str:
