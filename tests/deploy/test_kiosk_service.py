@@ -9,43 +9,23 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+VerifyUnits = Callable[[list[Path], dict[str, str]], str]
+
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
 
-def verify_unit(unit: Path, tmp_path: Path, executables: dict[str, str]) -> str:
-    """`systemd-analyze verify` on `unit` with its programs moved to real files in tmp
-    (verify insists that ExecStart= names an executable); its complaints, if any."""
-    text = unit.read_text(encoding="utf-8")
-    for path, name in executables.items():
-        stand_in = tmp_path / "bin" / name
-        stand_in.parent.mkdir(exist_ok=True)
-        stand_in.write_text("#!/bin/sh\n", encoding="utf-8")
-        stand_in.chmod(0o755)
-        text = text.replace(path, str(stand_in))
-    copy = tmp_path / unit.name
-    copy.write_text(text, encoding="utf-8")
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700, exist_ok=True)
-    user = ["--user"] if "User=" not in text else []
-    result = subprocess.run(
-        ["systemd-analyze", *user, "verify", str(copy)],
-        capture_output=True, text=True, check=False, timeout=60,
-        env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
-    )
-    return (result.stdout + result.stderr).strip() + ("" if result.returncode == 0 else " (failed)")
-
-
 @pytest.mark.parametrize("unit", ["hallrate-kiosk.service", "hallrate-kiosk-cage.service"])
-def test_kiosk_units_pass_systemd_analyze_verify(unit: str, tmp_path: Path) -> None:
+def test_kiosk_units_pass_systemd_analyze_verify(unit: str, verify_units: VerifyUnits) -> None:
     text = (DEPLOY / "kiosk" / unit).read_text(encoding="utf-8")
     for directive in ("Type=notify", "WatchdogSec=", "Restart=always", "StartLimitIntervalSec=0"):
         assert directive in text, f"{unit} lacks {directive}"
-    complaints = verify_unit(
-        DEPLOY / "kiosk" / unit, tmp_path,
+    complaints = verify_units(
+        [DEPLOY / "kiosk" / unit],
         {"/opt/hallrate-kiosk/hallrate-kiosk": "hallrate-kiosk", "/usr/bin/cage": "cage"},
     )
     assert complaints == ""

@@ -45,7 +45,7 @@ def test_self_test_passes_every_check_and_syncs_with_a_server(
     assert "platform offscreen" in lines[0]
     checks = {line.split()[1]: line.split()[0] for line in lines[1:-1]}
     assert checks == dict.fromkeys(
-        ("store", "screens", "keyboard", "speech", "receipt", "sync"), "ok"
+        ("store", "screens", "keyboard", "speech", "receipt", "thermal", "sync"), "ok"
     )
     # every state of `make screenshots` (at least the 15 of the rating flow and admin), at
     # each of the three sizes, in both languages
@@ -54,7 +54,7 @@ def test_self_test_passes_every_check_and_syncs_with_a_server(
     assert rendered, result.stdout
     assert int(rendered[1]) % 6 == 0
     assert int(rendered[1]) >= 15 * 6
-    assert lines[-1].startswith("self-test passed: 6 checks")
+    assert lines[-1].startswith("self-test passed: 7 checks")
     # it enrolled a throwaway identity and rated nothing: the hall's figures are untouched
     assert live_server.ratings() == []
     # and it left nothing behind in the kiosk's own data folder
@@ -68,7 +68,7 @@ def test_self_test_names_what_failed_and_exits_non_zero(
     result = self_test(tmp_path, "--server", live_server.url, "--code", "NOT-A-CODE")
     assert result.returncode == 1
     assert "FAIL  sync" in result.stdout
-    assert result.stdout.splitlines()[-1].startswith("self-test FAILED: sync (5 passed)")
+    assert result.stdout.splitlines()[-1].startswith("self-test FAILED: sync (6 passed)")
 
 
 def test_server_without_code_is_refused(tmp_path: Path) -> None:
