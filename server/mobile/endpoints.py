@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import parse_qs, urlsplit
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
 from server.database import SessionDep
@@ -82,10 +82,18 @@ def phone_form(token: Token, request: Request, session: SessionDep) -> HTMLRespo
     return _html(pages.rating_form(lang, token, check, opened))
 
 
+async def request_body(request: Request) -> bytes:
+    """The body, read on the event loop, so that the endpoint itself (database work) runs
+    in the thread pool like every other one."""
+    return await request.body()
+
+
 @router.post("/m/{token}", response_class=HTMLResponse)
-async def phone_submit(token: Token, request: Request, session: SessionDep) -> HTMLResponse:
+def phone_submit(
+    token: Token, request: Request, body: Annotated[bytes, Depends(request_body)],
+    session: SessionDep,
+) -> HTMLResponse:
     settings: Settings = request.app.state.settings
-    body = await request.body()
     href = f"/m/{token}"
     if len(body) > MAX_FORM_BYTES:
         # Far more than five scores and 500 characters: say what is wrong, spend nothing.

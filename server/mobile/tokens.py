@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import secrets
 import struct
 import uuid
@@ -24,6 +25,8 @@ _VERSION = 1
 _MAC_BYTES = 16
 _HEAD = struct.Struct(">BI8sB")  # version, expires, token id, session length
 _MAX_TOKEN_CHARS = 200
+#: Unpadded base64url: one token has exactly one spelling.
+_ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class TokenError(ValueError):
@@ -51,7 +54,7 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
 
 
 def issue(
@@ -68,7 +71,7 @@ def issue(
 
 def verify(secret_key: str, token: str, now: datetime) -> MobileToken:
     """The token's content, or TokenError when it was altered, is not ours or has expired."""
-    if len(token) > _MAX_TOKEN_CHARS or not token.isascii():
+    if len(token) > _MAX_TOKEN_CHARS or not _ALPHABET.fullmatch(token):
         raise TokenError("invalid")
     try:
         raw = _unb64(token)

@@ -400,3 +400,10 @@ def test_settings_public_url_is_what_the_devices_are_told(
     with TestClient(create_app(public, engine, run_escalation=False)) as other:
         answer = sync(other, hall)
     assert answer.config["public_url"] == "https://pingjia.example.gov.cn"
+
+
+def test_a_token_has_one_spelling(client: TestClient, hall: Hall) -> None:
+    token = phone_token(client, hall)
+    assert client.get(f"/m/{token}").status_code == 200
+    for variant in (token[:5] + "!" + token[5:], token + "=", " " + token):
+        assert client.get(f"/m/{variant}").status_code == 404
