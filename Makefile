@@ -5,16 +5,22 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DIST_STAMP := $(VENV)/.dist-stamp
 TS := $(wildcard assets/translations/*.ts)
 QM := $(TS:.ts=.qm)
 
 
-.PHONY: demo test lint bench screenshots translations dist clean
+.PHONY: demo test lint bench screenshots translations dist dist-check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[kiosk,server,dev]'
 	@touch $(STAMP)
+
+# PyInstaller only for `make dist`: the tests never need it.
+$(DIST_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[kiosk,server,dev,dist]'
+	@touch $(DIST_STAMP)
 
 assets/translations/%.qm: assets/translations/%.ts $(STAMP)
 	$(BIN)/pyside6-lrelease -silent $< -qm $@
@@ -25,8 +31,9 @@ demo: $(STAMP) translations
 	$(BIN)/python -m kiosk.demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check sync kiosk server bench tests
+	$(BIN)/ruff check sync kiosk server bench tests freeze
 	$(BIN)/mypy
+	$(BIN)/mypy --follow-imports=silent freeze/launcher.py freeze/check_frozen.py
 
 test: $(STAMP) translations lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
@@ -37,5 +44,13 @@ bench: $(STAMP) translations
 screenshots: $(STAMP) translations
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m kiosk.ui.screenshots screenshots
 
+# The frozen kiosk, one folder: dist/hallrate-kiosk/hallrate-kiosk (kiosk.spec says what goes in).
+dist: $(DIST_STAMP) translations
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build kiosk.spec
+
+# The bundle's self-test against a real server (what .ci/run does after make dist).
+dist-check: dist
+	$(BIN)/python freeze/check_frozen.py dist/hallrate-kiosk/hallrate-kiosk
+
 clean:
-	rm -rf $(VENV) screenshots .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) screenshots .pytest_cache .mypy_cache .ruff_cache build dist

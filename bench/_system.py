@@ -122,6 +122,15 @@ class LiveServer:
             rows = self._query("SELECT id, seq FROM ratings WHERE device_id = :d", d=device_id)
         return [(str(r[0]), int(r[1])) for r in rows]
 
+    def device_health(self, device_id: str) -> dict[str, Any]:
+        """What `hallrate-server devices` lists for one device, as the API gives it."""
+        rows = self._query(
+            "SELECT queue_depth, oldest_pending_at, last_contact_at FROM devices WHERE id = :d",
+            d=device_id,
+        )
+        depth, oldest, contact = rows[0]
+        return {"queue_depth": depth, "oldest_pending_at": oldest, "last_contact_at": contact}
+
     def device_gaps(self, device_id: str) -> list[Any]:
         """The seq ranges the server noted missing for the device."""
         rows = self._query("SELECT seq_gaps FROM devices WHERE id = :d", d=device_id)

@@ -16,10 +16,14 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.config import ConfigError, KioskConfig
 from kiosk.device import DEVICE_KEY
+from kiosk.links import StoreLinks
+from kiosk.receipt.choose import printer_for
+from kiosk.receipt.printer import Printer
 from kiosk.store import Store
 from kiosk.syncworker import SyncController
 from kiosk.ui.flow import SETTINGS_KEY, FlowController
 from kiosk.ui.i18n import TRANSLATIONS_DIR, Localizer
+from kiosk.ui.printing import PrintQueue
 from kiosk.ui.scores import LocalCounterScores, ServerFirstScores
 from kiosk.ui.screens.admin import DeviceInfo
 from kiosk.ui.services import Speaker
@@ -28,6 +32,7 @@ from kiosk.ui.speech import QtSpeaker, SilentSpeaker
 from kiosk.ui.style import apply_stylesheet
 from kiosk.ui.sync_presenter import SyncPresenter
 from kiosk.ui.window import KioskWindow
+from kiosk.watchdog import SystemdNotifier, Watchdog
 from sync.scoring import DEFAULT_CONFIG
 
 log = logging.getLogger(__name__)
@@ -98,8 +103,12 @@ def open_kiosk(
     speaker: Speaker | None = None,
     clock: Callable[[], float] = time.monotonic,
     translations_dir: Path = TRANSLATIONS_DIR,
+    printer: Printer | None = None,
 ) -> Kiosk:
-    """Build a kiosk on the store in `data_dir`. A QApplication must exist."""
+    """Build a kiosk on the store in `data_dir`. A QApplication must exist.
+
+    `printer` replaces the receipt printer the configuration names (benchmarks and tests
+    put a slow or failing one there)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(data_dir / STORE_FILE)
     # Whatever a crash left in flight goes back to the queue; the server dedupes by id.
@@ -111,6 +120,7 @@ def open_kiosk(
     if speaker is None:
         speaker = QtSpeaker() if config.speech else SilentSpeaker()
     scores = ServerFirstScores(store, LocalCounterScores(store), clock=time.time)
+    printer = printer if printer is not None else printer_for(config.printer)
     flow = FlowController(
         window,
         config=config,
@@ -126,6 +136,8 @@ def open_kiosk(
             data_dir=str(data_dir),
         ),
         clock=clock,
+        links=StoreLinks(store),
+        printing=PrintQueue(printer) if printer is not None else None,
     )
     sync = SyncController(store, parent=flow)
     presenter = SyncPresenter(flow, sync, store, scores)
@@ -166,6 +178,9 @@ def run(
         kiosk.window.resize(1280, 800)
     kiosk.window.present()
     kiosk.sync.start()
+    # Ready once the window is up and the store open: systemd starts counting from here.
+    watchdog = Watchdog(SystemdNotifier(), parent=kiosk.flow)
+    watchdog.ready()
     outcome = {"stored": 0}
     if simulate:
         simulator = Simulator(kiosk.flow, simulate, clock)
@@ -179,6 +194,7 @@ def run(
         simulator.finished.connect(finished)
         simulator.start()
     code = app.exec()
+    watchdog.stopping()
     kiosk.close()
     if simulate:
         print(f"simulated {simulate} ratings, {outcome['stored']} stored", flush=True)

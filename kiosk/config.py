@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from sync.reasons import DEFAULT_REASONS, Reason
 from sync.scoring import DIMENSION_CODES
 
 Language = Literal["zh_CN", "en"]
@@ -27,32 +28,61 @@ class ConfigError(ValueError):
     """A configuration file or setting that cannot be used; the message says which key."""
 
 
+PrinterKind = Literal["none", "system", "pdf", "escpos"]
+
+
 @dataclass(frozen=True)
-class Reason:
-    """A reason chip offered when a dimension gets 1 or 2 stars. `code` is stable: it is what
-    the rating records and the server counts, so relabelling a chip never changes history."""
+class PrinterConfig:
+    """The receipt printer (`[printer]` in the TOML file). `none` prints nothing; `system`
+    is a system (CUPS) printer by `name` ("" for the default); `pdf` writes each receipt to
+    `pdf_dir`; `escpos` a thermal printer on `connection` usb (`vendor`, `product`),
+    serial (`device`, `baudrate`) or network (`host`, `port`)."""
 
-    code: str
-    dimension: str
-    label_zh: str
-    label_en: str
+    kind: PrinterKind = "none"
+    width_mm: int = 80
+    name: str = ""
+    pdf_dir: str = ""
+    connection: str = "usb"
+    vendor: int = 0
+    product: int = 0
+    device: str = "/dev/ttyUSB0"
+    baudrate: int = 9600
+    host: str = ""
+    port: int = 9100
+    #: Use the printer's own QR command; off for printers without one (sent as an image).
+    native_qr: bool = True
+    #: Ask the printer for its paper state first (needs a two-way connection).
+    check_paper: bool = False
 
-    def label(self, language: Language) -> str:
-        return self.label_zh if language == "zh_CN" else self.label_en
+
+_PRINTER_FIELDS: dict[str, type] = {
+    "kind": str, "width_mm": int, "name": str, "pdf_dir": str, "connection": str,
+    "vendor": int, "product": int, "device": str, "baudrate": int, "host": str, "port": int,
+    "native_qr": bool, "check_paper": bool,
+}
 
 
-DEFAULT_REASONS: tuple[Reason, ...] = (
-    Reason("attitude.harsh", "attitude", "态度生硬", "Rude manner"),
-    Reason("attitude.shirking", "attitude", "推诿", "Passed the buck"),
-    Reason("efficiency.long_wait", "efficiency", "等待时间长", "Long wait"),
-    Reason("efficiency.many_trips", "efficiency", "多次跑腿", "Had to come back"),
-    Reason("efficiency.slow", "efficiency", "办理慢", "Slow handling"),
-    Reason("process.unclear_docs", "process", "材料要求不清", "Unclear paperwork"),
-    Reason("process.not_told_once", "process", "未一次性告知", "Not told all at once"),
-    Reason("environment.broken", "environment", "设施故障", "Broken facilities"),
-    Reason("environment.untidy", "environment", "环境不整洁", "Untidy"),
-    Reason("overall.unresolved", "overall", "问题未解决", "Not resolved"),
-)
+def _printer(value: Any, source: str) -> PrinterConfig:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{source}: printer must be a table")
+    unknown = set(value) - set(_PRINTER_FIELDS)
+    if unknown:
+        raise ConfigError(f"{source}: unknown printer settings: {', '.join(sorted(unknown))}")
+    for key, kind in _PRINTER_FIELDS.items():
+        if key in value and (
+            not isinstance(value[key], kind) or (kind is int and isinstance(value[key], bool))
+        ):
+            raise ConfigError(f"{source}: printer.{key} must be a {kind.__name__}")
+    config = PrinterConfig(**dict(value))
+    if config.kind not in ("none", "system", "pdf", "escpos"):
+        raise ConfigError(f"{source}: printer.kind must be none, system, pdf or escpos")
+    if config.width_mm not in (58, 80):
+        raise ConfigError(f"{source}: printer.width_mm must be 58 or 80")
+    if config.connection not in ("usb", "serial", "network"):
+        raise ConfigError(f"{source}: printer.connection must be usb, serial or network")
+    if config.kind == "pdf" and not config.pdf_dir:
+        raise ConfigError(f"{source}: printer.pdf_dir is needed for kind = \"pdf\"")
+    return config
 
 
 @dataclass(frozen=True)
@@ -109,6 +139,7 @@ class KioskConfig:
     #: Say the prompt aloud when a speech engine is present.
     speech: bool = True
     reasons: tuple[Reason, ...] = DEFAULT_REASONS
+    printer: PrinterConfig = field(default_factory=PrinterConfig)
 
     def check_pin(self, pin: str) -> bool:
         if self.pin_hash:
@@ -164,6 +195,8 @@ def _apply(config: KioskConfig, data: Mapping[str, Any], *, source: str) -> Kios
             changes[key] = _staff(config.staff, value, source)
         elif key == "reasons":
             changes[key] = _reasons(value, source)
+        elif key == "printer":
+            changes[key] = _printer(value, source)
         else:
             raise ConfigError(f"{source}: unknown setting {key!r}")
     if "language" in changes and changes["language"] not in LANGUAGES:
@@ -239,7 +272,14 @@ def load_config(path: Path | None) -> KioskConfig:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    printer = data.get("printer")
     data = dict(data.get("kiosk", data))
+    if printer is not None and "printer" not in data:
+        data["printer"] = printer
+    if isinstance(data.get("printer"), Mapping) and data["printer"].get("pdf_dir"):
+        # Like the photo: a folder named in the file is relative to the file.
+        folder = str(path.parent / data["printer"]["pdf_dir"])
+        data["printer"] = {**data["printer"], "pdf_dir": folder}
     staff = data.get("staff")
     if isinstance(staff, Mapping) and isinstance(staff.get("photo"), str):
         # A photo path in the file is relative to the file, not to wherever the kiosk started.

@@ -2,8 +2,9 @@
 
 The scoring server runs on a SQLite file with the demo hall (six counters, 30 days of
 history), the kiosk is enrolled for counter c01 and opens in a window connected to it, so
-scores and alerts flow within the first minute. Everything lives under the repository's
-git-ignored var/demo/; delete that folder to start over.
+scores and alerts flow within the first minute. Receipts are "printed" as PDF files into
+var/demo/receipts/. Everything lives under the repository's git-ignored var/demo/; delete
+that folder to start over.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from kiosk.store import Store
 ROOT = Path(__file__).resolve().parents[1] / "var" / "demo"
 SERVER_DB = ROOT / "server.sqlite"
 KIOSK_DIR = ROOT / "kiosk"
+KIOSK_CONFIG = ROOT / "kiosk.toml"
 PORT = 8765
 COUNTER = "c01"
 SECRET = "demo-secret-key-not-for-production"
@@ -94,6 +96,18 @@ def connect_kiosk(url: str) -> None:
         store.close()
 
 
+def kiosk_config() -> list[str]:
+    """`--config` for a demo kiosk that prints its receipts as PDF files, unless the
+    command line names a configuration of its own."""
+    if "--config" in sys.argv[1:]:
+        return []
+    if not KIOSK_CONFIG.exists():
+        KIOSK_CONFIG.write_text(
+            '[printer]\nkind = "pdf"\nwidth_mm = 58\npdf_dir = "receipts"\n', encoding="utf-8"
+        )
+    return ["--config", str(KIOSK_CONFIG)]
+
+
 def demo() -> int:
     ROOT.mkdir(parents=True, exist_ok=True)
     port = PORT if _free(PORT) else 0
@@ -120,6 +134,7 @@ def demo() -> int:
                 "--windowed",
                 "--data-dir",
                 str(KIOSK_DIR),
+                *kiosk_config(),
                 *sys.argv[1:],
             ],
             check=False,

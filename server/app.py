@@ -26,6 +26,7 @@ from server.ingest.endpoints import IngestGate
 from server.ingest.endpoints import router as ingest_router
 from server.ingest.schemas import SyncRequestDocument
 from server.metrics import LatencyMiddleware
+from server.mobile.endpoints import router as mobile_router
 from server.ratelimit import SlidingWindowLimit
 from server.scores.endpoints import router as scores_router
 from server.settings import Settings
@@ -73,9 +74,11 @@ def create_app(
         max(1, round(settings.device_syncs_per_second)), 1.0
     )
     app.state.ingest_gate = IngestGate(settings.max_concurrent_ingests * 4)
+    #: Receipt look-ups of unknown codes one client address may make per minute.
+    app.state.receipt_lookups = SlidingWindowLimit(30, 60.0)
 
     for router in (health_router, enroll_router, ingest_router, users_router, alerts_router,
-                   scores_router, devices_router):
+                   scores_router, devices_router, mobile_router):
         app.include_router(router)
     install_error_handlers(app, settings.retry_after_s)
     # Outermost last: latency covers everything, the body limit runs before any parsing.

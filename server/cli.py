@@ -161,6 +161,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 def cmd_devices(args: argparse.Namespace) -> None:
     from server.devices.repository import list_devices
+    from server.devices.service import pending_age_s
 
     def show(session: Session) -> None:
         rows = list_devices(session, args.hall)
@@ -168,17 +169,30 @@ def cmd_devices(args: argparse.Namespace) -> None:
             print("no devices")
             return
         print(f"{'device':36}  {'counter':12} {'active':6} {'last contact':20} {'app':10} "
-              f"{'queue':>6} {'clock s':>8} {'seq':>8}  gaps")
+              f"{'queue':>6} {'oldest':>8} {'clock s':>8} {'seq':>8}  gaps")
+        now = _now()
         for d in rows:
             contact = (
                 d.last_contact_at.strftime("%Y-%m-%d %H:%M:%S") if d.last_contact_at else "never"
             )
+            age = pending_age_s(d, now)
             gaps = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in d.seq_gaps[:5])
             print(f"{d.id:36}  {d.counter_id:12} {'yes' if d.active else 'no':6} {contact:20} "
-                  f"{d.app_version[:10]:10} {d.queue_depth:>6} {d.clock_offset_s:>8.1f}"
+                  f"{d.app_version[:10]:10} {d.queue_depth:>6} {_duration(age):>8} "
+                  f"{d.clock_offset_s:>8.1f}"
                   f"{'!' if d.clock_flagged else ' '}{d.highest_seq:>8}  {gaps or '-'}")
 
     _in_transaction(_settings(args), show)
+
+
+def _duration(seconds: float | None) -> str:
+    """A short age for a table cell: '-', '45s', '12m', '5h', '3d'."""
+    if seconds is None:
+        return "-"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
 
 
 def cmd_import(args: argparse.Namespace) -> None:

@@ -110,6 +110,9 @@ class Device(Base):
     last_contact_at: Mapped[datetime | None]
     app_version: Mapped[str] = mapped_column(String(32))
     queue_depth: Mapped[int] = mapped_column(Integer, default=0)
+    #: When the oldest rating the device still held undelivered at its last contact was
+    #: made, on the server's clock (the device's time plus its clock offset).
+    oldest_pending_at: Mapped[datetime | None]
     #: Server time minus device time at the last contact, in seconds.
     clock_offset_s: Mapped[float] = mapped_column(default=0.0)
     clock_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -175,6 +178,9 @@ class Rating(Base):
     #: SHA-256 of the rating as sent; the same id with another hash is a conflict.
     content_hash: Mapped[str] = mapped_column(String(64))
     flags: Mapped[int] = mapped_column(Integer, default=0)
+    #: The code the citizen follows the rating by on `/r/<code>` (sync/receipt.py). Not
+    #: unique: a device could send another's code, and the first stored keeps it.
+    receipt_code: Mapped[str | None] = mapped_column(String(16), index=True)
 
 
 class ServiceSession(Base):
@@ -228,6 +234,9 @@ class Alert(Base):
     called_back_at: Mapped[datetime | None]
     rectified_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    #: What the supervisor tells the citizen on the receipt page (整改结果反馈); shown escaped.
+    public_reply: Mapped[str | None] = mapped_column(Text)
+    public_reply_at: Mapped[datetime | None]
 
 
 class AlertEvent(Base):
@@ -241,6 +250,17 @@ class AlertEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime]
+
+
+class MobileTokenUse(Base):
+    """A phone-rating token that has been spent: each is good for one rating (一次一评)."""
+
+    __tablename__ = "mobile_token_uses"
+
+    token_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    counter_id: Mapped[str] = mapped_column(ForeignKey("counters.id"))
+    rating_id: Mapped[str] = mapped_column(ForeignKey("ratings.id"))
+    used_at: Mapped[datetime]
 
 
 class CounterDayRollup(Base):

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     #: SQLite file by default (the embedded install); `postgresql+psycopg://...` in production.
     database_url: str = "sqlite:///hallrate.db"
-    #: Signs user login tokens. Must be changed outside development.
+    #: Signs user login tokens and phone-rating tokens. Must be changed outside development.
     secret_key: str = DEVELOPMENT_SECRET
     #: Halls whose timezone is not given run on this one; days and months are local.
     default_timezone: str = "Asia/Shanghai"
@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     #: argon2id cost of user passwords (the argon2-cffi defaults: 3 passes over 64 MiB).
     password_time_cost: int = Field(default=3, ge=1)
     password_memory_kib: int = Field(default=65536, ge=8)
+    #: The address citizens' phones reach this server at (the QR codes on kiosks and
+    #: receipts point there), e.g. `https://pingjia.example.gov.cn`. Unset: the address the
+    #: kiosk itself used, which suits a hall whose phones share the kiosks' network.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+    #: How long a phone-rating token stays valid; kiosks get a fresh one with every sync.
+    mobile_token_minutes: int = Field(default=15, gt=0, le=24 * 60)
 
     @field_validator("default_timezone")
     @classmethod

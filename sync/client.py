@@ -15,7 +15,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal, Protocol
@@ -46,6 +46,29 @@ LAST_ERROR = "sync.last_error"
 UNAUTHORIZED = "sync.unauthorized"
 
 
+OutboxState = Literal["pending", "in_flight", "delivered", "dead"]
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """The counter's scores and open alerts as one sync answer gave them."""
+
+    counter_scores: Mapping[str, Any] | None
+    alerts: Sequence[Mapping[str, Any]]
+    counter_id: str
+    received_ts: float
+
+
+@dataclass(frozen=True)
+class OutboxUpdate:
+    """What one answer (or one failure) changes in the device's store, applied at once."""
+
+    #: (item ids, new state, error to note) in order.
+    moves: list[tuple[list[str], OutboxState, str | None]] = field(default_factory=list)
+    server_state: ServerState | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
 class Outbox(Protocol):
     """What the client needs of the device's store (kiosk.store.Store provides it)."""
 
@@ -54,25 +77,19 @@ class Outbox(Protocol):
     def mark_outbox(
         self,
         item_ids: Sequence[str],
-        state: Literal["pending", "in_flight", "delivered", "dead"],
+        state: OutboxState,
         *,
         batch_id: str | None = ...,
         error: str | None = ...,
     ) -> int: ...
 
+    def apply_sync(self, update: OutboxUpdate) -> None: ...
+
     def pending_count(self) -> int: ...
 
+    def first_waiting_rating_time(self, after_position: int) -> str | None: ...
+
     def get_setting(self, key: str, default: Any = ...) -> Any: ...
-
-    def set_setting(self, key: str, value: Any) -> None: ...
-
-    def save_server_state(
-        self,
-        counter_scores: Mapping[str, Any] | None,
-        alerts: Sequence[Mapping[str, Any]],
-        counter_id: str,
-        received_ts: float,
-    ) -> None: ...
 
 
 Verdict = Literal["retry", "split", "unauthorized", "refused"]
@@ -239,15 +256,18 @@ class SyncClient:
     def _body(self, batch_id: str, entries: list[Any], queue_depth: int) -> tuple[bytes, list[Any]]:
         """The gzipped request, halving the batch until it fits MAX_GZIP_BYTES."""
         while True:
-            head = json.dumps(
-                {
-                    "protocol": protocol.PROTOCOL_VERSION,
-                    "batch_id": batch_id,
-                    "device_time": datetime.now().astimezone().isoformat(timespec="milliseconds"),
-                    "queue_depth": queue_depth,
-                    "app_version": self.device.app_version,
-                }
-            )
+            envelope: dict[str, Any] = {
+                "protocol": protocol.PROTOCOL_VERSION,
+                "batch_id": batch_id,
+                "device_time": datetime.now().astimezone().isoformat(timespec="milliseconds"),
+                "queue_depth": queue_depth,
+                "app_version": self.device.app_version,
+            }
+            # Fleet health: how long the first rating this batch leaves behind has waited.
+            oldest = self.outbox.first_waiting_rating_time(entries[-1].position if entries else 0)
+            if oldest is not None:
+                envelope["oldest_pending_at"] = oldest
+            head = json.dumps(envelope)
             # The stored payloads are already protocol JSON: splice them in, no re-encoding.
             ratings = ",".join(e.payload for e in entries if e.kind == "rating")
             sessions = ",".join(e.payload for e in entries if e.kind == "session")
@@ -280,24 +300,24 @@ class SyncClient:
         delivered = [i for i in ids if answer.results.get(i) in ("accepted", "duplicate")]
         dead = [i for i in ids if answer.results.get(i) in ("rejected", "conflict")]
         absent = [i for i in ids if i not in answer.results]
-        self.outbox.mark_outbox(delivered, "delivered")
+        update = OutboxUpdate(
+            moves=[(delivered, "delivered", None), (absent, "pending", None)],
+            server_state=ServerState(
+                answer.counter_scores.model_dump(mode="json") if answer.counter_scores else None,
+                [a.model_dump(mode="json") for a in answer.alerts],
+                self.device.counter_id,
+                self.clock(),
+            ),
+            settings={FAILURES: 0, NEXT_ATTEMPT: None, LAST_SUCCESS: self.clock()},
+        )
         for item_id in dead:
             reason = answer.errors.get(item_id, "")
-            self.outbox.mark_outbox(
-                [item_id], "dead", error=f"{answer.results[item_id]}: {reason}".strip(": ")
+            update.moves.append(
+                ([item_id], "dead", f"{answer.results[item_id]}: {reason}".strip(": "))
             )
-        self.outbox.mark_outbox(absent, "pending")
-        self.outbox.save_server_state(
-            answer.counter_scores.model_dump(mode="json") if answer.counter_scores else None,
-            [a.model_dump(mode="json") for a in answer.alerts],
-            self.device.counter_id,
-            self.clock(),
-        )
         if answer.config:
-            self.outbox.set_setting("server.config", answer.config)
-        self.outbox.set_setting(FAILURES, 0)
-        self.outbox.set_setting(NEXT_ATTEMPT, None)
-        self.outbox.set_setting(LAST_SUCCESS, self.clock())
+            update.settings["server.config"] = answer.config
+        self.outbox.apply_sync(update)
         log.info(
             "sync batch %s: %d delivered, %d dead, %d absent",
             batch_id,
@@ -319,31 +339,34 @@ class SyncClient:
     ) -> SyncResult:
         verdict = classify(status)
         now = self.clock()
-        self.outbox.set_setting(LAST_ERROR, {"ts": now, "status": status, "error": error})
-        if verdict == "refused":
-            self.outbox.mark_outbox(ids, "dead", error=f"server refused the batch: {error}")
-            log.error(
-                "sync: batch refused with %s; %d items kept as dead letters", status, len(ids)
+        update = OutboxUpdate(settings={LAST_ERROR: {"ts": now, "status": status, "error": error}})
+        if verdict == "refused" or (verdict == "split" and len(ids) == 1):
+            note = (
+                f"server refused the batch: {error}"
+                if verdict == "refused"
+                else "too large for the server alone"
             )
+            update.moves.append((ids, "dead", note))
+            self.outbox.apply_sync(update)
+            log.error("sync: batch refused (%s); %d items kept as dead letters", status, len(ids))
             return SyncResult("failed", sent=len(ids), dead=len(ids), status=status, error=error)
-        self.outbox.mark_outbox(ids, "pending")
+        update.moves.append((ids, "pending", None))
         if verdict == "split":
-            if len(ids) == 1:
-                self.outbox.mark_outbox(ids, "dead", error="too large for the server alone")
-                return SyncResult("failed", sent=1, dead=1, status=status, error=error)
-            self.outbox.set_setting(BATCH_LIMIT, max(1, len(ids) // 2))
+            update.settings[BATCH_LIMIT] = max(1, len(ids) // 2)
+            self.outbox.apply_sync(update)
             log.warning("sync: 413 for %d items; batches now at most %d", len(ids), len(ids) // 2)
             return SyncResult(
                 "failed", sent=len(ids), requeued=len(ids), status=status, error=error
             )
         if verdict == "unauthorized":
-            self.outbox.set_setting(UNAUTHORIZED, True)
+            update.settings[UNAUTHORIZED] = True
+            self.outbox.apply_sync(update)
             log.error("sync: 401, the device must be enrolled again")
             return SyncResult("unauthorized", sent=len(ids), requeued=len(ids), status=status)
         failures = int(self.outbox.get_setting(FAILURES, 0)) + 1
         next_ts = now + backoff_delay(failures - 1, retry_after, self.rng)
-        self.outbox.set_setting(FAILURES, failures)
-        self.outbox.set_setting(NEXT_ATTEMPT, next_ts)
+        update.settings.update({FAILURES: failures, NEXT_ATTEMPT: next_ts})
+        self.outbox.apply_sync(update)
         log.warning(
             "sync: attempt failed (%s, %s); %d items pending, retry in %.1f s",
             status,

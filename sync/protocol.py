@@ -28,6 +28,8 @@ from pydantic import (
     ValidationError,
 )
 
+from sync import receipt as receipt_rules
+
 PROTOCOL_VERSION = 1
 MAX_COMMENT_CHARS = 500
 MAX_REASONS = 20
@@ -83,6 +85,12 @@ def _code(value: str) -> str:
     return value
 
 
+def _receipt(value: str) -> str:
+    if not receipt_rules.CODE_PATTERN.match(value):
+        raise ValueError(f"must be {receipt_rules.CODE_CHARS} characters of Crockford base32")
+    return value
+
+
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
@@ -94,6 +102,7 @@ UUIDStr = Annotated[StrictStr, AfterValidator(_uuid)]
 Code = Annotated[StrictStr, AfterValidator(_code)]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(_no_nul)]
 Stars = Annotated[StrictInt, Field(ge=1, le=5)]
+ReceiptCode = Annotated[StrictStr, AfterValidator(_receipt)]
 
 
 class _Model(BaseModel):
@@ -122,6 +131,8 @@ class Rating(_Model):
     comment: Annotated[StrictStr, Field(max_length=MAX_COMMENT_CHARS), AfterValidator(_no_nul)] = ""
     channel: Channel = "kiosk"
     content_version: Annotated[StrictStr, Field(min_length=1, max_length=32)]
+    #: Optional: the receipt code (sync/receipt.py) the citizen follows the rating by.
+    receipt: ReceiptCode | None = None
 
 
 class ServiceSession(_Model):
@@ -144,6 +155,9 @@ class SyncRequest(_Model):
     device_time: Timestamp
     queue_depth: Annotated[StrictInt, Field(ge=0, le=MAX_QUEUE_DEPTH)]
     app_version: Annotated[StrictStr, Field(min_length=1, max_length=32)]
+    #: Device-clock `created_at` of the first rating still queued on the device behind this
+    #: batch; absent when the batch empties the queue. Fleet health shows its age.
+    oldest_pending_at: Timestamp | None = None
     ratings: Annotated[list[dict[str, Any]], Field(max_length=MAX_BATCH_RATINGS)] = []
     sessions: Annotated[list[dict[str, Any]], Field(max_length=MAX_BATCH_RATINGS)] = []
 

@@ -199,6 +199,26 @@
             <source>the counter id cannot be empty</source>
             <translation>the counter id cannot be empty</translation>
         </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="350" />
+            <source>Service rating receipt</source>
+            <translation>Service rating receipt</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="351" />
+            <source>Thank you for your rating!</source>
+            <translation>Thank you for your rating!</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="352" />
+            <source>Scan to follow what happens to your rating</source>
+            <translation>Scan to follow what happens to your rating</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="353" />
+            <source>Receipt code</source>
+            <translation>Receipt code</translation>
+        </message>
     </context>
     <context>
         <name>PinPad</name>
@@ -331,6 +351,36 @@ no ratings yet</translation>
             <source>Tap anywhere to finish</source>
             <translation>Tap anywhere to finish</translation>
         </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="96" />
+            <source>Printing your receipt…</source>
+            <translation>Printing your receipt…</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="97" />
+            <source>Please take your printed receipt.</source>
+            <translation>Please take your printed receipt.</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="98" />
+            <source>Sorry, the receipt could not be printed. Scan the code or note the receipt code instead.</source>
+            <translation>Sorry, the receipt could not be printed. Scan the code or note the receipt code instead.</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="112" />
+            <source>Scan to follow what happens to your rating</source>
+            <translation>Scan to follow what happens to your rating</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="114" />
+            <source>Follow your rating with this receipt code</source>
+            <translation>Follow your rating with this receipt code</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="115" />
+            <source>Receipt code: {code}</source>
+            <translation>Receipt code: {code}</translation>
+        </message>
     </context>
     <context>
         <name>WelcomeScreen</name>
@@ -357,6 +407,11 @@ no ratings yet</translation>
         <message>
             <source>nearest deadline {due}</source>
             <translation>nearest deadline {due}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" line="167" />
+            <source>Scan to rate on your phone</source>
+            <translation>Scan to rate on your phone</translation>
         </message>
     </context>
     <context>

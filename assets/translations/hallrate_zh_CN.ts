@@ -198,6 +198,26 @@
             <source>the counter id cannot be empty</source>
             <translation>窗口编号不能为空</translation>
         </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="350" />
+            <source>Service rating receipt</source>
+            <translation>服务评价回执</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="351" />
+            <source>Thank you for your rating!</source>
+            <translation>感谢您的评价！</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="352" />
+            <source>Scan to follow what happens to your rating</source>
+            <translation>扫码查看评价处理进度</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/flow.py" line="353" />
+            <source>Receipt code</source>
+            <translation>回执码</translation>
+        </message>
     </context>
     <context>
         <name>PinPad</name>
@@ -328,6 +348,36 @@ no ratings yet</source>
             <source>Tap anywhere to finish</source>
             <translation>轻触屏幕任意处结束</translation>
         </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="96" />
+            <source>Printing your receipt…</source>
+            <translation>正在打印回执…</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="97" />
+            <source>Please take your printed receipt.</source>
+            <translation>请取走打印的回执。</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="98" />
+            <source>Sorry, the receipt could not be printed. Scan the code or note the receipt code instead.</source>
+            <translation>抱歉，回执未能打印。请扫描二维码或记下回执码。</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="112" />
+            <source>Scan to follow what happens to your rating</source>
+            <translation>扫码查看评价处理进度</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="114" />
+            <source>Follow your rating with this receipt code</source>
+            <translation>凭回执码查询评价处理进度</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/thanks.py" line="115" />
+            <source>Receipt code: {code}</source>
+            <translation>回执码：{code}</translation>
+        </message>
     </context>
     <context>
         <name>WelcomeScreen</name>
@@ -354,6 +404,11 @@ no ratings yet</source>
         <message>
             <source>nearest deadline {due}</source>
             <translation>最近期限 {due}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" line="167" />
+            <source>Scan to rate on your phone</source>
+            <translation>扫码评价</translation>
         </message>
     </context>
     <context>

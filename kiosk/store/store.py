@@ -9,28 +9,32 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import uuid6
 from pydantic import ValidationError
-from sqlalchemy import Engine, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kiosk.store import models
 from kiosk.store.database import OpenReport, make_engine, prepare, translated_errors
-from kiosk.store.errors import InvalidRatingError
+from kiosk.store.errors import InvalidRatingError, StoreError
 from sync import protocol
+from sync.client import OutboxState, OutboxUpdate, ServerState
+from sync.receipt import receipt_code
 from sync.scoring import DEFAULT_CONFIG, Aggregate, ScoreError, ScoringConfig, weighted_score
 
 log = logging.getLogger(__name__)
 
-OutboxState = Literal["pending", "in_flight", "delivered", "dead"]
+#: The settings key of the device's receipt key (hex): made once, never sent anywhere.
+RECEIPT_KEY = "receipt.key"
 
 
 def _insert_sql(table: Table, skip: frozenset[str] = frozenset()) -> str:
@@ -53,6 +57,8 @@ class RecordedRating:
     seq: int
     created_at: datetime
     weighted_score: Decimal
+    #: The code the citizen follows the rating by (sync/receipt.py).
+    receipt: str
 
 
 @dataclass(frozen=True)
@@ -84,13 +90,30 @@ class Store:
         self._reader: Engine = make_engine(path, immediate=False)
         # One writer at a time inside this process; SQLite's lock orders other processes.
         self._write_lock = threading.Lock()
+        self._receipt_key = b""
 
     @classmethod
     def open(cls, path: Path | str, config: ScoringConfig = DEFAULT_CONFIG) -> Store:
         """Open (creating, checking and migrating as needed) the store file at `path`."""
         path = Path(path)
         report = prepare(path)
-        return cls(path, report, config)
+        store = cls(path, report, config)
+        try:
+            store._receipt_key = store._ensure_receipt_key()
+        except StoreError as exc:
+            # A full or read-only store still opens (to show what is wrong); the key is
+            # made at the first rating that can be written.
+            log.warning("store: receipt key not made yet: %s", exc.reason)
+        return store
+
+    def _ensure_receipt_key(self) -> bytes:
+        """The device's receipt key, made on first use. Losing it (a new store) only means
+        new ratings get codes under a new key; codes already made stay with their ratings."""
+        stored = self.get_setting(RECEIPT_KEY)
+        if not isinstance(stored, str):
+            stored = secrets.token_hex(32)
+            self.set_setting(RECEIPT_KEY, stored)
+        return bytes.fromhex(stored)
 
     def close(self) -> None:
         self._writer.dispose()
@@ -122,6 +145,7 @@ class Store:
             raise InvalidRatingError(str(exc)) from exc
         when = (created_at or datetime.now().astimezone()).isoformat(timespec="milliseconds")
         rating_id = str(uuid6.uuid7())
+        receipt = receipt_code(self._receipt_key or self._ensure_receipt_key(), rating_id)
         with self._write_lock, translated_errors(), self._writer.begin() as conn:
             seq = (conn.exec_driver_sql(_NEXT_SEQ).scalar() or 0) + 1
             try:
@@ -138,6 +162,7 @@ class Store:
                         "comment": comment,
                         "channel": channel,
                         "content_version": content_version or self.config.version,
+                        "receipt": receipt,
                     }
                 )
             except ValidationError as exc:
@@ -176,7 +201,7 @@ class Store:
                     "updated_ts": created_ts,
                 },
             )
-        return RecordedRating(rating_id, seq, wire.created_at, score)
+        return RecordedRating(rating_id, seq, wire.created_at, score, receipt)
 
     def record_session(self, session: protocol.ServiceSession) -> None:
         """Store a service session and queue it for the server (idempotent by id)."""
@@ -258,34 +283,40 @@ class Store:
         """Move outbox items to `state`; returns how many moved. Delivered items stay delivered."""
         if not item_ids:
             return 0
-        values: dict[str, Any] = {
-            "state": state,
-            "updated_ts": datetime.now().astimezone().timestamp(),
-        }
-        if batch_id is not None:
-            values["batch_id"] = batch_id
-        if state == "in_flight":
-            values["attempts"] = models.OutboxItem.attempts + 1
-        if error is not None:
-            values["error"] = error
-        moved = 0
         with self._write_lock, translated_errors(), self._writer.begin() as conn:
-            for start in range(0, len(item_ids), 500):
-                chunk = list(item_ids[start : start + 500])
-                result = conn.execute(
-                    update(models.OutboxItem)
-                    .where(models.OutboxItem.item_id.in_(chunk))
-                    .where(models.OutboxItem.state != "delivered")
-                    .values(**values)
-                )
-                moved += result.rowcount
-        return moved
+            return _mark(conn, item_ids, state, batch_id=batch_id, error=error)
+
+    def apply_sync(self, update: OutboxUpdate) -> None:
+        """Everything one sync answer (or failure) changes, in one durable transaction: a
+        catch-up of 200 batches pays one fsync per batch, not seven."""
+        with self._write_lock, translated_errors(), self._writer.begin() as conn:
+            for ids, state, error in update.moves:
+                _mark(conn, ids, state, error=error)
+            if update.server_state is not None:
+                _save_server_state(conn, update.server_state)
+            for key, value in update.settings.items():
+                _set(conn, key, value)
 
     def pending_count(self) -> int:
         """Items not yet delivered nor dead: the queue depth reported to the server."""
         query = select(func.count()).where(models.OutboxItem.state.in_(("pending", "in_flight")))
         with translated_errors(), self._reader.connect() as conn:
             return conn.scalar(query) or 0
+
+    def first_waiting_rating_time(self, after_position: int) -> str | None:
+        """`created_at` of the first pending rating queued after `after_position` (an outbox
+        position), or None: what a batch ending there leaves waiting on the device."""
+        query = (
+            select(func.json_extract(models.OutboxItem.payload, "$.created_at"))
+            .where(models.OutboxItem.state == "pending")
+            .where(models.OutboxItem.position > after_position)
+            .where(models.OutboxItem.kind == "rating")
+            .order_by(models.OutboxItem.position)
+            .limit(1)
+        )
+        with translated_errors(), self._reader.connect() as conn:
+            value = conn.scalar(query)
+        return value if isinstance(value, str) else None
 
     def requeue_in_flight(self) -> int:
         """Put items left in flight (by a crash mid-sync) back to pending; at start-up."""
@@ -344,10 +375,8 @@ class Store:
         return default if row is None else row[0]
 
     def set_setting(self, key: str, value: Any) -> None:
-        stmt = sqlite_insert(models.Setting).values(key=key, value=value)
-        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value})
         with self._write_lock, translated_errors(), self._writer.begin() as conn:
-            conn.execute(stmt)
+            _set(conn, key, value)
 
     # -- what the server sent back -------------------------------------------------------
 
@@ -360,28 +389,7 @@ class Store:
     ) -> None:
         """Keep the counter's latest server scores and replace its open alerts."""
         with self._write_lock, translated_errors(), self._writer.begin() as conn:
-            if counter_scores is not None:
-                stmt = sqlite_insert(models.ServerScore).values(
-                    counter_id=counter_id, payload=dict(counter_scores), received_ts=received_ts
-                )
-                conn.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=["counter_id"],
-                        set_={"payload": stmt.excluded.payload, "received_ts": received_ts},
-                    )
-                )
-            conn.execute(
-                delete(models.ServerAlert).where(models.ServerAlert.counter_id == counter_id)
-            )
-            for alert in alerts:
-                conn.execute(
-                    insert(models.ServerAlert).values(
-                        id=str(alert["id"]),
-                        counter_id=counter_id,
-                        payload=dict(alert),
-                        received_ts=received_ts,
-                    )
-                )
+            _save_server_state(conn, ServerState(counter_scores, alerts, counter_id, received_ts))
 
     def server_scores(self, counter_id: str) -> tuple[dict[str, Any], float] | None:
         """The server's last counter scores and when they arrived, if any."""
@@ -399,3 +407,70 @@ class Store:
         )
         with translated_errors(), self._reader.connect() as conn:
             return [dict(p) for p in conn.execute(query).scalars()]
+
+
+def _mark(
+    conn: Connection,
+    item_ids: Sequence[str],
+    state: OutboxState,
+    *,
+    batch_id: str | None = None,
+    error: str | None = None,
+) -> int:
+    values: dict[str, Any] = {
+        "state": state,
+        "updated_ts": datetime.now().astimezone().timestamp(),
+    }
+    if batch_id is not None:
+        values["batch_id"] = batch_id
+    if state == "in_flight":
+        values["attempts"] = models.OutboxItem.attempts + 1
+    if error is not None:
+        values["error"] = error
+    moved = 0
+    for start in range(0, len(item_ids), 500):
+        chunk = list(item_ids[start : start + 500])
+        result = conn.execute(
+            update(models.OutboxItem)
+            .where(models.OutboxItem.item_id.in_(chunk))
+            .where(models.OutboxItem.state != "delivered")
+            .values(**values)
+        )
+        moved += result.rowcount
+    return moved
+
+
+def _set(conn: Connection, key: str, value: Any) -> None:
+    stmt = sqlite_insert(models.Setting).values(key=key, value=value)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+
+
+def _save_server_state(conn: Connection, state: ServerState) -> None:
+    if state.counter_scores is not None:
+        stmt = sqlite_insert(models.ServerScore).values(
+            counter_id=state.counter_id,
+            payload=dict(state.counter_scores),
+            received_ts=state.received_ts,
+        )
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["counter_id"],
+                set_={"payload": stmt.excluded.payload, "received_ts": state.received_ts},
+            )
+        )
+    conn.execute(
+        delete(models.ServerAlert).where(models.ServerAlert.counter_id == state.counter_id)
+    )
+    if state.alerts:
+        conn.execute(
+            insert(models.ServerAlert),
+            [
+                {
+                    "id": str(alert["id"]),
+                    "counter_id": state.counter_id,
+                    "payload": dict(alert),
+                    "received_ts": state.received_ts,
+                }
+                for alert in state.alerts
+            ],
+        )

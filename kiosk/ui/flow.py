@@ -10,15 +10,18 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 
 from kiosk.config import ConfigError, KioskConfig, hash_pin
+from kiosk.receipt.printer import Receipt
 from kiosk.store.errors import StoreError
 from kiosk.ui.i18n import Localizer
 from kiosk.ui.pin import PinGate, PinResult
+from kiosk.ui.printing import PrintQueue
 from kiosk.ui.screens.admin import AdminScreen, DeviceInfo, SettingsEdit
 from kiosk.ui.screens.comment import CommentScreen
 from kiosk.ui.screens.pin import PinScreen
@@ -27,6 +30,7 @@ from kiosk.ui.screens.thanks import ThanksScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.services import (
     CounterScores,
+    QrLinks,
     RatingDraft,
     RatingSink,
     SettingsStore,
@@ -34,6 +38,7 @@ from kiosk.ui.services import (
     StatusSource,
 )
 from kiosk.ui.window import KioskWindow
+from sync.receipt import grouped
 from sync.scoring import DEFAULT_CONFIG, DIMENSION_CODES
 
 log = logging.getLogger(__name__)
@@ -90,6 +95,9 @@ class FlowController(QObject):
         speaker: Speaker,
         device: DeviceInfo,
         clock: Callable[[], float] = time.monotonic,
+        links: QrLinks | None = None,
+        printing: PrintQueue | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -101,6 +109,11 @@ class FlowController(QObject):
         self._settings = settings
         self._speaker = speaker
         self._clock = clock
+        self._links = links
+        self._printing = printing
+        self._wall_clock = wall_clock
+        #: The rating whose receipt the thanks screen shows (its print job id).
+        self._receipt_job = ""
         self._last_stored: float | None = None
         self._screen = Screen.WELCOME
         self._pins = PinGate(
@@ -133,6 +146,12 @@ class FlowController(QObject):
         self._thanks = QTimer(self)
         self._thanks.setSingleShot(True)
         self._thanks.timeout.connect(self.go_welcome)
+        # Hides the phone-rating QR the moment its token expires.
+        self._phone_expiry = QTimer(self)
+        self._phone_expiry.setSingleShot(True)
+        self._phone_expiry.timeout.connect(self.refresh_phone_rating)
+        if printing is not None:
+            printing.finished.connect(self._printed)
 
         self.welcome.rateRequested.connect(self._start_rating)
         self.welcome.adminRequested.connect(self._open_pin)
@@ -159,6 +178,9 @@ class FlowController(QObject):
         """Stop the timers and stop watching the application's input."""
         self._idle.stop()
         self._thanks.stop()
+        self._phone_expiry.stop()
+        if self._printing is not None:
+            self._printing.close()
         app = QCoreApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
@@ -168,6 +190,10 @@ class FlowController(QObject):
     @property
     def config(self) -> KioskConfig:
         return self._config
+
+    @property
+    def printing(self) -> PrintQueue | None:
+        return self._printing
 
     def current(self) -> Screen:
         return self._screen
@@ -199,6 +225,7 @@ class FlowController(QObject):
             self._window.set_large_text(self._config.large_text)
         self.welcome.set_large_text(self._config.large_text)
         self.refresh_scores()
+        self.refresh_phone_rating()
         self._show(Screen.WELCOME)
         self.welcome.cta.setFocus()
 
@@ -207,6 +234,20 @@ class FlowController(QObject):
             self.welcome.show_scores(self._scores.scores(self._config.counter_id))
         except StoreError as exc:
             log.warning("score badge not refreshed: store error %s", exc.reason)
+
+    def refresh_phone_rating(self) -> None:
+        """Show the phone-rating QR while the kiosk holds a valid token, else hide it."""
+        grant = None
+        if self._links is not None:
+            try:
+                grant = self._links.phone_rating(self._wall_clock())
+            except StoreError as exc:
+                log.warning("phone-rating QR not refreshed: store error %s", exc.reason)
+        self.welcome.show_phone_rating(grant.url if grant else None)
+        self._phone_expiry.stop()
+        if grant is not None:
+            left_ms = (grant.valid_until_ts - self._wall_clock()) * 1000
+            self._phone_expiry.start(max(0, min(int(left_ms) + 50, 2**31 - 1)))
 
     def _start_rating(self) -> None:
         self.rate.reset()
@@ -282,8 +323,42 @@ class FlowController(QObject):
         log.info("rating %s stored", recorded.id)
         self.ratingStored.emit(recorded.id)
         self.refresh_scores()
+        self._show_receipt(recorded.id, recorded.receipt, recorded.created_at)
         self._show(Screen.THANKS)
         self._thanks.start(int(config.thanks_s * 1000))
+
+    def _show_receipt(self, rating_id: str, code: str, created_at: datetime) -> None:
+        url = None
+        if self._links is not None:
+            try:
+                url = self._links.receipt_url(code)
+            except StoreError as exc:
+                log.warning("receipt address unknown: store error %s", exc.reason)
+        self._receipt_job = rating_id
+        self.thanks.show_receipt(grouped(code), url)
+        if self._printing is None:
+            return
+        self.thanks.show_print_state("printing")
+        config = self._config
+        # Queued, never waited for: a slow or broken printer cannot hold the flow.
+        self._printing.submit(rating_id, Receipt(
+            hall=config.hall_name,
+            counter=config.counter_name,
+            when=created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            code=grouped(code),
+            url=url,
+            title=self.tr("Service rating receipt"),
+            thanks=self.tr("Thank you for your rating!"),
+            scan_hint=self.tr("Scan to follow what happens to your rating"),
+            code_label=self.tr("Receipt code"),
+        ))
+
+    def _printed(self, job_id: str, problem: str) -> None:
+        if job_id != self._receipt_job:
+            return  # an earlier citizen's receipt
+        if problem:
+            log.warning("receipt for rating %s not printed: %s", job_id, problem)
+        self.thanks.show_print_state("failed" if problem else "printed")
 
     def _store_message(self, reason: str) -> str:
         if reason == "full":

@@ -2,9 +2,10 @@
 
 `python -m kiosk.ui.screenshots OUTDIR` renders, at 1920x1080, 1280x800 and 800x480 and in
 both languages: welcome, rate (empty, low scores with reasons, all rated), the cooldown
-refusal, comment entry, thanks, the PIN pad (wrong PIN, locked), admin, and large-text
-variants. Everything is driven through the real widgets (taps), on a throwaway store that a
-short simulation fills first so the score badge has figures. Run it offscreen.
+refusal, comment entry, thanks, the PIN pad (wrong PIN, locked), admin, large-text
+variants, the phone-rating QR on welcome and the receipt QR on thanks. Everything is driven
+through the real widgets (taps), on a throwaway store that a short simulation fills first so
+the score badge has figures. Run it offscreen.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.app import Kiosk, make_application, open_kiosk
 from kiosk.config import LANGUAGES, KioskConfig, Language
+from kiosk.links import SERVER_CONFIG
 from kiosk.ui.flow import Screen
 from kiosk.ui.simulate import SimulatedClock, Simulator, tap, type_text
 from kiosk.ui.speech import SilentSpeaker
+from sync.client import LAST_SUCCESS
 
 SIZES: tuple[tuple[int, int], ...] = ((1920, 1080), (1280, 800), (800, 480))
 
@@ -189,10 +192,39 @@ def _render_states(
     fresh()
     shot("14-welcome-server-scores-alerts")
     kiosk.store.save_server_state(None, [], flow.config.counter_id, 0.0)
+
+    hold_phone_token(kiosk)
+    fresh()
+    shot("15-welcome-phone-qr")
+    fresh(large_text=True)
+    shot("15b-large-welcome-phone-qr")
+    fresh()
+    clock.advance(flow.config.cooldown_s + 1)
+    tap(flow.welcome.cta)
+    rate({"attitude": 5, "efficiency": 4, "process": 5, "environment": 4, "overall": 5})
+    tap(flow.rate.submit_button)
+    shot("16-thanks-receipt-qr")
+    flow.thanks.show_print_state("failed")  # what a printer out of paper leads to
+    shot("17-thanks-receipt-not-printed")
+    clock.advance(flow.config.cooldown_s + 1)
+    kiosk.store.set_setting(SERVER_CONFIG, None)
     flow.go_welcome()
     if flow.current() is not Screen.WELCOME:
         raise RuntimeError("screenshots left the kiosk off the welcome screen")
     return files
+
+
+def hold_phone_token(kiosk: Kiosk) -> None:
+    """What a sync answer brings for the QR codes: the server's public address and a
+    phone-rating token (of a realistic length) valid for 15 minutes."""
+    kiosk.store.set_setting(
+        SERVER_CONFIG,
+        {
+            "public_url": "https://pingjia.example.gov.cn",
+            "mobile": {"token": "AWsQPVM6yUVwihBtvwBjMeRKhb5qh-Qixr6sqTwO3o0", "valid_s": 900},
+        },
+    )
+    kiosk.store.set_setting(LAST_SUCCESS, time.time())
 
 
 def show_server_state(kiosk: Kiosk) -> None:

@@ -15,12 +15,19 @@ from enum import Enum
 from typing import Any, Protocol
 
 from sync.protocol import Channel
+from sync.receipt import MobileGrant
 from sync.scoring import Aggregate
 
 
 class RecordedRating(Protocol):
     @property
     def id(self) -> str: ...
+
+    @property
+    def receipt(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class RatingSink(Protocol):
@@ -70,6 +77,15 @@ class StoreStatusLike(Protocol):
 
 class StatusSource(Protocol):
     def status(self) -> StoreStatusLike: ...
+
+
+class QrLinks(Protocol):
+    """The addresses the QR codes show: the phone-rating page while the kiosk holds a valid
+    token from the server, and a rating's receipt page once the server's address is known."""
+
+    def phone_rating(self, now_ts: float) -> MobileGrant | None: ...
+
+    def receipt_url(self, code: str) -> str | None: ...
 
 
 class Speaker(Protocol):

@@ -52,6 +52,7 @@ class SyncPresenter(QObject):
             return
         if self._flow.current() is Screen.WELCOME:
             self._flow.refresh_scores()
+            self._flow.refresh_phone_rating()
 
     def _screen_changed(self, name: str) -> None:
         if name in (Screen.ADMIN.value, Screen.WELCOME.value):

@@ -15,6 +15,7 @@ from server.alerts.schemas import (
     AlertEventOut,
     AlertOut,
     AlertRatingOut,
+    AlertReply,
 )
 from server.database import SessionDep
 from server.models import SCORE_SCALE, Alert, Rating
@@ -37,7 +38,8 @@ def _out(alert: Alert, hall_id: str) -> AlertOut:
         created_at=alert.created_at, due_at=alert.due_at, escalated=alert.escalated,
         escalated_at=alert.escalated_at, acknowledged_at=alert.acknowledged_at,
         called_back_at=alert.called_back_at, rectified_at=alert.rectified_at,
-        closed_at=alert.closed_at,
+        closed_at=alert.closed_at, public_reply=alert.public_reply,
+        public_reply_at=alert.public_reply_at,
     )
 
 
@@ -124,3 +126,12 @@ def close(
 ) -> AlertDetail:
     """rectified -> closed: the result is recorded and the alert answered."""
     return _act(session, user, alert_id, "close", body)
+
+
+@router.post("/{alert_id}/reply", responses=_ACT_ERRORS)
+def reply(
+    alert_id: AlertId, body: AlertReply, session: SessionDep, user: CurrentWriter
+) -> AlertDetail:
+    """Publish the reply the citizen reads on the rating's receipt page (整改结果反馈)."""
+    alert, hall = service.publish_reply(session, user, alert_id, body.reply, datetime.now(UTC))
+    return _detail(session, alert, hall)

@@ -19,6 +19,14 @@ class AlertAction(BaseModel):
     note: Annotated[StrictStr, Field(max_length=2000), Storable] = ""
 
 
+class AlertReply(BaseModel):
+    """The reply a supervisor publishes to the citizen on the rating's receipt page."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    reply: Annotated[StrictStr, Field(min_length=1, max_length=1000), Storable]
+
+
 class AlertEventOut(BaseModel):
     action: str
     note: str
@@ -56,6 +64,8 @@ class AlertOut(BaseModel):
     called_back_at: datetime | None
     rectified_at: datetime | None
     closed_at: datetime | None
+    public_reply: str | None = None
+    public_reply_at: datetime | None = None
 
 
 class AlertDetail(AlertOut):

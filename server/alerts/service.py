@@ -121,6 +121,20 @@ def act(
     return alert, hall
 
 
+def publish_reply(
+    session: Session, user: User, alert_id: int, reply: str, now: datetime
+) -> tuple[Alert, str]:
+    """Publish (or replace) what the citizen reads about a low score on its receipt page."""
+    alert, hall = get_visible(session, user, alert_id, for_update=True)
+    if alert.kind != AlertKind.LOW_SCORE.value:
+        raise Conflict("no_citizen", "only a low-score alert has a citizen to reply to")
+    alert.public_reply = reply
+    alert.public_reply_at = now
+    session.add(AlertEvent(alert_id=alert.id, user_id=user.id, action="reply", note=reply, at=now))
+    session.flush()
+    return alert, hall
+
+
 def escalate_overdue(session: Session, now: datetime) -> int:
     """Mark alerts past their due time and not closed as escalated; how many were."""
     return repository.escalate_overdue(session, now)

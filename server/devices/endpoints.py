@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter
 
 from server.database import SessionDep
 from server.devices import repository
 from server.devices.schemas import DeviceOut
+from server.devices.service import pending_age_s
 from server.models import Role
 from server.users.dependencies import CurrentUser
 
@@ -16,7 +19,10 @@ router = APIRouter(prefix="/api/v1/devices", tags=["devices"])
 @router.get("")
 def list_devices(session: SessionDep, user: CurrentUser) -> list[DeviceOut]:
     hall = user.hall_id if user.role == Role.SUPERVISOR else None
+    now = datetime.now(UTC)
     return [
-        DeviceOut.model_validate(d, from_attributes=True)
+        DeviceOut.model_validate(d, from_attributes=True).model_copy(
+            update={"oldest_pending_age_s": pending_age_s(d, now)}
+        )
         for d in repository.list_devices(session, hall)
     ]

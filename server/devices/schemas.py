@@ -15,6 +15,9 @@ class DeviceOut(BaseModel):
     last_contact_at: datetime | None
     app_version: str
     queue_depth: int
+    oldest_pending_at: datetime | None
+    #: Seconds the oldest undelivered rating (as of the last contact) has waited by now.
+    oldest_pending_age_s: float | None = None
     clock_offset_s: float
     clock_flagged: bool
     highest_seq: int

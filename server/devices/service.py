@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -62,6 +62,7 @@ def record_contact(
     now: datetime,
     app_version: str,
     queue_depth: int,
+    oldest_pending_at: datetime | None,
     clock_offset_s: float,
     clock_flagged: bool,
     seqs: Iterable[int],
@@ -70,12 +71,23 @@ def record_contact(
     device.last_contact_at = now
     device.app_version = app_version
     device.queue_depth = queue_depth
+    device.oldest_pending_at = (
+        None if oldest_pending_at is None else oldest_pending_at + timedelta(seconds=clock_offset_s)
+    )
     device.clock_offset_s = clock_offset_s
     device.clock_flagged = clock_flagged
     highest, gaps = merge_seqs(device.highest_seq, list(device.seq_gaps or []), seqs)
     device.highest_seq = highest
     device.seq_gaps = gaps
     device.ratings_received += stored
+
+
+def pending_age_s(device: Device, now: datetime) -> float | None:
+    """How long the oldest rating the device held undelivered at its last contact has been
+    waiting by now; None when its queue was empty."""
+    if device.oldest_pending_at is None:
+        return None
+    return max(0.0, (now - device.oldest_pending_at).total_seconds())
 
 
 def device_config(settings: Settings, timezone: str) -> dict[str, Any]:

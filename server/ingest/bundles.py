@@ -47,7 +47,7 @@ def import_bundle(
                 "sessions": sessions[start : start + MAX_BATCH_RATINGS],
             }
         )
-        answer = ingest(session, device.id, envelope, settings, now)
+        answer = ingest(session, device.id, envelope, settings, now, settings.public_url)
         results.update(answer.results)
         errors.update(answer.errors)
     return bundle.Receipt(

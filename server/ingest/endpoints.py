@@ -105,5 +105,8 @@ def sync(
     if not state.device_syncs.hit(device.id):
         raise TooMany("too many syncs from this device", settings.retry_after_s)
     with state.ingest_gate.enter(settings.retry_after_s):
-        answer = service.ingest(session, device.id, envelope, settings, datetime.now(UTC))
+        answer = service.ingest(
+            session, device.id, envelope, settings, datetime.now(UTC),
+            public_url=settings.public_url or str(request.base_url),
+        )
     return Response(answer.model_dump_json(), media_type="application/json")

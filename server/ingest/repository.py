@@ -76,6 +76,11 @@ SELECT r.id, r.content_hash FROM ratings AS r JOIN incoming AS i ON i.id = r.id
 """
 
 
+def insert_ratings(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Insert ratings not yet stored; the ids this call stored."""
+    return store_ratings(session, rows)[0]
+
+
 def _store_ratings_pg(
     session: Session, rows: Sequence[dict[str, Any]]
 ) -> tuple[set[str], dict[str, str]]:

@@ -26,6 +26,7 @@ from server.alerts import service as alerts
 from server.devices import repository as devices
 from server.devices.service import device_config, record_contact
 from server.ingest import repository
+from server.mobile.grants import phone_config
 from server.models import Device, RatingFlag
 from server.scores import repository as rollups
 from server.scores.service import (
@@ -83,6 +84,10 @@ def _parse(adapter: TypeAdapter[list[Any]], model: Any, raw: Sequence[dict[str, 
 
 
 def _content_hash(item: Rating | ServiceSession) -> str:
+    # A rating without a receipt hashes as before receipts existed, so one stored by an
+    # older server and sent again is still a duplicate, not a conflict.
+    if isinstance(item, Rating) and item.receipt is None:
+        return hashlib.sha256(item.model_dump_json(exclude={"receipt"}).encode()).hexdigest()
     return hashlib.sha256(item.model_dump_json().encode()).hexdigest()
 
 
@@ -97,7 +102,8 @@ class _Candidate:
 
 
 def ingest(
-    session: Session, device_id: str, envelope: SyncRequest, settings: Settings, now: datetime
+    session: Session, device_id: str, envelope: SyncRequest, settings: Settings, now: datetime,
+    public_url: str | None = None,
 ) -> SyncResponse:
     device, hall = devices.lock_with_hall(session, device_id)
     zone = ZoneInfo(hall.timezone)
@@ -152,16 +158,19 @@ def ingest(
         out.results.setdefault(candidate.rating.id, "accepted")
 
     # Scores after the rollups, alerts after the scores: the scores' month aggregate is
-    # what the monthly low-rate rule needs for the current month.
-    _add_to_rollups(session, device.counter_id, stored, zone)
+    # what the monthly low-rate rule needs for the current month (one query fewer).
+    just_stored = [StoredRating(c.rating.id, c.occurred_at, c.stars, c.scored) for c in stored]
+    add_to_rollups(session, device.counter_id, just_stored, zone)
     scores, month_first, month = counter_scores_and_month(
         session, device.counter_id, hall.id, hall.timezone, now, config
     )
-    _raise_alerts(session, device.counter_id, stored, zone, now, settings, {month_first: month})
+    raise_alerts(session, device.counter_id, just_stored, zone, now, settings,
+                 {month_first: month})
     _ingest_sessions(session, device, envelope.sessions, correction, now, out)
 
     record_contact(
         device, now=now, app_version=envelope.app_version, queue_depth=envelope.queue_depth,
+        oldest_pending_at=envelope.oldest_pending_at,
         clock_offset_s=offset_s, clock_flagged=flagged, seqs=seqs, stored=len(stored),
     )
     session.flush()
@@ -174,6 +183,7 @@ def ingest(
     )
     config_out = device_config(settings, hall.timezone)
     config_out["device_clock_offset_s"] = round(offset_s, 3)
+    config_out.update(phone_config(session, settings, device.counter_id, public_url, now))
     open_alerts = alerts_repository.open_for_counter(
         session, device.counter_id, MAX_ALERTS_IN_ANSWER
     )
@@ -248,13 +258,35 @@ def _row(c: _Candidate, device: Device, now: datetime) -> dict[str, Any]:
         "weighted_score": c.scored.weighted, "level": c.scored.level, "is_low": c.scored.is_low,
         "reasons": list(r.reasons), "comment": r.comment, "channel": r.channel,
         "content_version": r.content_version, "content_hash": c.content_hash, "flags": c.flags,
+        "receipt_code": r.receipt,
     }
     row.update(zip(DIMENSION_CODES, c.stars, strict=True))
     return row
 
 
-def _add_to_rollups(
-    session: Session, counter_id: str, stored: list[_Candidate], zone: ZoneInfo
+@dataclass(frozen=True)
+class StoredRating:
+    """A rating just stored, as the rollups and alerts need it."""
+
+    rating_id: str
+    occurred_at: datetime
+    stars: tuple[int, ...]
+    scored: Scored
+
+
+def update_rollups_and_alerts(
+    session: Session, counter_id: str, stored: Sequence[StoredRating], zone: ZoneInfo,
+    now: datetime, settings: Settings,
+) -> None:
+    """Add newly stored ratings of one counter to its rollups and raise their alerts: the
+    one path for kiosk and phone ratings alike (the sync ingest runs the two halves with
+    the counter's scores read in between)."""
+    add_to_rollups(session, counter_id, stored, zone)
+    raise_alerts(session, counter_id, stored, zone, now, settings)
+
+
+def add_to_rollups(
+    session: Session, counter_id: str, stored: Sequence[StoredRating], zone: ZoneInfo
 ) -> None:
     if not stored:
         return
@@ -266,14 +298,16 @@ def _add_to_rollups(
     )
 
 
-def _raise_alerts(
-    session: Session, counter_id: str, stored: list[_Candidate], zone: ZoneInfo,
-    now: datetime, settings: Settings, known: dict[date, Aggregate],
+def raise_alerts(
+    session: Session, counter_id: str, stored: Sequence[StoredRating], zone: ZoneInfo,
+    now: datetime, settings: Settings, known: dict[date, Aggregate] | None = None,
 ) -> None:
+    """Alerts for the low scores among `stored`, and the monthly low-rate rule for each
+    month they touch (`known`: month aggregates already read, by first day)."""
     if not stored:
         return
     months = {local_day(c.occurred_at, zone).replace(day=1) for c in stored}
-    low = [(c.rating.id, c.occurred_at) for c in stored if c.scored.is_low]
+    low = [(c.rating_id, c.occurred_at) for c in stored if c.scored.is_low]
     alerts.raise_alerts(session, counter_id, low, months, now, settings.scoring, known)
 
 

@@ -15,6 +15,7 @@ import sys
 import textwrap
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,35 @@ def test_an_idle_kiosk_asks_for_fresh_scores_once_a_minute(
     assert client.run_once().state == "idle", "no second empty batch within the minute"
     now[0] += sync_client.REFRESH_S + 1
     assert client.run_once().state == "delivered"
+
+
+def test_fleet_health_shows_how_long_the_oldest_undelivered_rating_has_waited(
+    kiosk_store: Store, live_server: LiveServer
+) -> None:
+    three_days_ago = datetime.now().astimezone() - timedelta(days=3)
+    record(kiosk_store, 1)
+    kiosk_store.record_rating(
+        counter_id="c01", scores=dict.fromkeys(DIMENSION_CODES, 4), created_at=three_days_ago
+    )
+    record(kiosk_store, 1)
+    kiosk_store.set_setting(sync_client.BATCH_LIMIT, 1)
+    client = make_client(kiosk_store)
+    device_id = kiosk_store.get_setting("device")["device_id"]
+
+    assert client.run_once().delivered == 1
+    health = live_server.device_health(device_id)
+    assert health["queue_depth"] == 3, "the queue as it stood when the batch left"
+    # The first batch carried the first rating; the one made three days ago waits behind it.
+    oldest = health["oldest_pending_at"]
+    oldest = datetime.fromisoformat(oldest) if isinstance(oldest, str) else oldest
+    if oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    assert abs(oldest - three_days_ago) < timedelta(seconds=5)
+    listing = live_server.cli("devices")
+    assert "3d" in listing, listing
+
+    drain(client)
+    assert live_server.device_health(device_id)["oldest_pending_at"] is None, (
+        "the batch that emptied the queue left nothing waiting"
+    )
+    assert_server_holds_exactly_the_kiosk_ratings(kiosk_store, live_server)

@@ -104,6 +104,26 @@ def test_an_admin_sees_all_halls_and_device_health(
     assert {d["counter_id"] for d in supervisor} == {hall.counter_id}
 
 
+def test_device_health_gives_the_age_of_the_oldest_waiting_rating_on_the_server_clock(
+    client: TestClient, hall: Hall
+) -> None:
+    device_now = datetime.now(UTC) - timedelta(hours=1)  # the kiosk's clock is an hour slow
+    body = dict(envelope([rating()], device_time=device_now, queue_depth=40),
+                oldest_pending_at=(device_now - timedelta(hours=2)).isoformat())
+    client.post("/api/v1/sync", json=body, headers={"Authorization": f"Bearer {hall.token}"})
+    auth = login(client, "admin")
+    [device] = [d for d in client.get("/api/v1/devices", headers=auth).json()
+                if d["id"] == hall.device_id]
+    assert device["queue_depth"] == 40
+    assert 2 * 3600 - 60 < device["oldest_pending_age_s"] < 2 * 3600 + 60
+
+    client.post("/api/v1/sync", json=envelope([rating(seq=2)]),
+                headers={"Authorization": f"Bearer {hall.token}"})
+    [device] = [d for d in client.get("/api/v1/devices", headers=auth).json()
+                if d["id"] == hall.device_id]
+    assert device["oldest_pending_age_s"] is None
+
+
 def test_an_alert_not_closed_by_its_due_time_is_escalated(
     client: TestClient, hall: Hall, factory: sessionmaker[Session]
 ) -> None:

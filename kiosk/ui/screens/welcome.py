@@ -12,6 +12,7 @@ from kiosk.config import KioskConfig
 from kiosk.ui.i18n import Localizer
 from kiosk.ui.services import AlertSummary, BadgeScores
 from kiosk.ui.widgets.hold import HoldArea
+from kiosk.ui.widgets.qr import QrCode
 from kiosk.ui.widgets.score_badge import ScoreBadge
 
 LOGO = Path(__file__).resolve().parents[3] / "assets" / "hall-logo.svg"
@@ -76,6 +77,21 @@ class WelcomeScreen(QWidget):
         self._alerts = AlertSummary(0, None)
 
         self.badge = ScoreBadge(self)
+        # Rate on your phone (扫码评价): shown only while the server's token is valid.
+        self.phone = QWidget(self)
+        self.phone.setObjectName("phoneRating")
+        self.phone_qr = QrCode(self.phone)
+        self.phone_qr.setObjectName("phoneQr")
+        self.phone_caption = QLabel(self.phone)
+        self.phone_caption.setObjectName("phoneCaption")
+        self.phone_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.phone_caption.setWordWrap(True)
+        phone_layout = QVBoxLayout(self.phone)
+        phone_layout.setContentsMargins(0, 0, 0, 0)
+        phone_layout.setSpacing(2)
+        phone_layout.addWidget(self.phone_qr, 0, Qt.AlignmentFlag.AlignHCenter)
+        phone_layout.addWidget(self.phone_caption)
+        self.phone.hide()
         self.cta = QPushButton(self)
         self.cta.setObjectName("rateButton")
         self.cta.clicked.connect(self.rateRequested)
@@ -87,7 +103,13 @@ class WelcomeScreen(QWidget):
         layout.addLayout(staff_row)
         layout.addWidget(self.alerts)
         layout.addStretch(1)
-        layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignHCenter)
+        middle = QHBoxLayout()
+        middle.addStretch(1)
+        middle.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        middle.addSpacing(24)
+        middle.addWidget(self.phone, 0, Qt.AlignmentFlag.AlignVCenter)
+        middle.addStretch(1)
+        layout.addLayout(middle)
         layout.addStretch(1)
         layout.addWidget(self.cta)
         self.show_config(config)
@@ -102,6 +124,11 @@ class WelcomeScreen(QWidget):
 
     def show_scores(self, scores: BadgeScores) -> None:
         self.badge.show_scores(scores)
+
+    def show_phone_rating(self, url: str | None) -> None:
+        """Show the phone-rating QR for `url`, or hide it (no valid token)."""
+        self.phone_qr.set_text(url or "")
+        self.phone.setVisible(url is not None)
 
     def show_alerts(self, summary: AlertSummary) -> None:
         self._alerts = summary
@@ -137,6 +164,7 @@ class WelcomeScreen(QWidget):
         # Each language's own name, so a reader of either can find the switch.
         self.language.setText("English" if self._localizer.language == "zh_CN" else "中文")
         self.large_text.setText(self.tr("Large text"))
+        self.phone_caption.setText(self.tr("Scan to rate on your phone"))
         self._show_alerts()
 
     def changeEvent(self, event: QEvent) -> None:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from kiosk.config import Language, Reason
+from kiosk.config import Language
+from sync.reasons import Reason
 
 
 class ReasonChips(QWidget):

@@ -1,0 +1,69 @@
+"""A kiosk with a receipt printer of the test's choosing, and the server's QR config."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from kiosk.app import Kiosk, open_kiosk
+from kiosk.config import KioskConfig
+from kiosk.links import SERVER_CONFIG
+from kiosk.receipt.printer import Printer
+from kiosk.store import Store
+from kiosk.ui.speech import SilentSpeaker
+from kiosk.ui.style import apply_stylesheet
+from sync.client import LAST_SUCCESS
+from tests.kiosk.kiosk_drive import FakeClock
+
+PUBLIC_URL = "http://192.168.10.5:8000"
+TOKEN = "AWsQPVM6yUVwihBtvwBjMeRKhb5qh-Qixr6sqTwO3o0"
+
+PrinterKiosk = Callable[..., Kiosk]
+
+
+def hold_server_config(
+    store: Store, *, valid_s: float = 900.0, received_ts: float | None = None,
+    public_url: str | None = PUBLIC_URL, token: str | None = TOKEN,
+) -> None:
+    """Store what a sync answer would have brought: the public address and a phone token."""
+    config: dict[str, object] = {}
+    if public_url is not None:
+        config["public_url"] = public_url
+    if token is not None:
+        config["mobile"] = {"token": token, "expires_at": "", "valid_s": valid_s}
+    store.set_setting(SERVER_CONFIG, config)
+    store.set_setting(LAST_SUCCESS, time.time() if received_ts is None else received_ts)
+
+
+@pytest.fixture
+def printer_kiosk(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path, clock: FakeClock, config: KioskConfig,
+    translations_dir: Path,
+) -> Iterator[PrinterKiosk]:
+    apply_stylesheet(qapp)
+    opened: list[Kiosk] = []
+
+    def make(
+        printer: Printer | None = None, size: tuple[int, int] = (800, 480),
+        **changes: object,
+    ) -> Kiosk:
+        kiosk = open_kiosk(
+            replace(config, **changes),  # type: ignore[arg-type]
+            tmp_path / "data", kiosk_mode=False, speaker=SilentSpeaker(), clock=clock,
+            translations_dir=translations_dir, printer=printer,
+        )
+        opened.append(kiosk)
+        kiosk.window.resize(*size)
+        kiosk.window.present()
+        qtbot.waitExposed(kiosk.window)
+        return kiosk
+
+    yield make
+    for kiosk in opened:
+        kiosk.close()
