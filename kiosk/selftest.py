@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo
+from PySide6.QtCore import QLibraryInfo
 from PySide6.QtGui import QGuiApplication
 
 from kiosk.receipt.printer import Receipt
@@ -104,27 +104,12 @@ def _check_screens(work: Path) -> str:
 
 
 def _check_keyboard(work: Path) -> str:
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QLineEdit
+    from kiosk.ui.keyboard_probe import keyboard_rectangle
 
     del work
     if os.environ.get("QT_IM_MODULE") != "qtvirtualkeyboard":
         raise SelfTestFailure("QT_IM_MODULE is not qtvirtualkeyboard")
-    field = QLineEdit()
-    field.resize(800, 480)
-    field.show()
-    field.activateWindow()
-    QTest.qWaitForWindowActive(field)
-    field.setFocus()
-    method = QGuiApplication.inputMethod()
-    method.show()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and method.keyboardRectangle().isEmpty():
-        QCoreApplication.processEvents()
-    rect = method.keyboardRectangle().toRect()
-    method.hide()
-    field.close()
-    field.deleteLater()
+    rect = keyboard_rectangle()
     if rect.isEmpty():
         raise SelfTestFailure(
             "the virtual keyboard did not come up (its QML or libpulse0 is missing; "

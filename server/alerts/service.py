@@ -7,7 +7,7 @@ rectified. An alert not closed by its due time is escalated (a flag; its state s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -17,7 +17,7 @@ from server.alerts import repository
 from server.errors import Conflict, NotFound
 from server.models import Alert, AlertEvent, AlertKind, AlertState, Role, User
 from server.scores.service import month_aggregate
-from sync.scoring import ScoringConfig
+from sync.scoring import Aggregate, ScoringConfig
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,22 @@ def low_score_alert_rows(
 def raise_alerts(
     session: Session, counter_id: str, low_ratings: list[tuple[str, datetime]],
     months: Iterable[date], now: datetime, config: ScoringConfig,
+    known: Mapping[date, Aggregate] | None = None,
 ) -> None:
     """Alerts for new low scores, and a counter alert for each month touched whose low-score
-    rate now exceeds the limit (one per counter and month)."""
+    rate now exceeds the limit (one per counter and month).
+
+    `known` holds the counter's aggregates of months the caller has already read (by their
+    first day), so they are not read again.
+    """
     rows = low_score_alert_rows(counter_id, low_ratings, now, config)
     deadline = timedelta(hours=config.alert_deadline_hours)
+    known = known or {}
     for month in sorted(set(months)):
-        if month_aggregate(session, counter_id, month).must_rectify(config):
+        aggregate = known.get(month)
+        if aggregate is None:
+            aggregate = month_aggregate(session, counter_id, month)
+        if aggregate.must_rectify(config):
             rows.append({
                 "kind": AlertKind.COUNTER_LOW_RATE.value, "counter_id": counter_id,
                 "rating_id": None, "period": month.strftime("%Y-%m"),

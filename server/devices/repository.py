@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from server.models import Counter, Device
+from server.models import Counter, Device, Hall
 
 
 def by_token_hash(session: Session, token_hash: str) -> Device | None:
@@ -20,6 +20,19 @@ def lock(session: Session, device_id: str) -> Device:
             populate_existing=True
         )
     ).one()
+
+
+def lock_with_hall(session: Session, device_id: str) -> tuple[Device, Hall]:
+    """`lock`, and the hall of the device's counter, in one query."""
+    row = session.execute(
+        select(Device, Hall)
+        .join(Counter, Counter.id == Device.counter_id)
+        .join(Hall, Hall.id == Counter.hall_id)
+        .where(Device.id == device_id)
+        .with_for_update(of=Device)
+        .execution_options(populate_existing=True)
+    ).one()
+    return row[0], row[1]
 
 
 def deactivate_for_counter(session: Session, counter_id: str) -> int:

@@ -25,12 +25,17 @@ from server.alerts import repository as alerts_repository
 from server.alerts import service as alerts
 from server.devices import repository as devices
 from server.devices.service import device_config, record_contact
-from server.halls import repository as halls
 from server.ingest import repository
 from server.mobile.grants import phone_config
 from server.models import Device, RatingFlag
 from server.scores import repository as rollups
-from server.scores.service import Scored, counter_scores, local_day, rollup_row, score_of
+from server.scores.service import (
+    Scored,
+    counter_scores_and_month,
+    local_day,
+    rollup_row,
+    score_of,
+)
 from server.settings import Settings
 from sync.protocol import (
     Alert,
@@ -41,7 +46,7 @@ from sync.protocol import (
     SyncResponse,
     parse_items,
 )
-from sync.scoring import DIMENSION_CODES
+from sync.scoring import DIMENSION_CODES, Aggregate
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +105,7 @@ def ingest(
     session: Session, device_id: str, envelope: SyncRequest, settings: Settings, now: datetime,
     public_url: str | None = None,
 ) -> SyncResponse:
-    device = devices.lock(session, device_id)
-    hall = halls.hall_of_counter(session, device.counter_id)
-    assert hall is not None  # foreign keys
+    device, hall = devices.lock_with_hall(session, device_id)
     zone = ZoneInfo(hall.timezone)
     config = settings.scoring
 
@@ -142,9 +145,9 @@ def ingest(
             rating, content_hash, occurred_at, stars, score_of(stars, config), int(flags)
         )
 
-    _classify_existing(out, candidates, repository.existing_hashes(session, list(candidates)))
     rows = [_row(c, device, now) for c in candidates.values()]
-    inserted = repository.insert_ratings(session, rows)
+    inserted, existing = repository.store_ratings(session, rows)
+    _classify_existing(out, candidates, existing)
     lost_race = [cid for cid in candidates if cid not in inserted]
     if lost_race:
         _classify_existing(out, {k: candidates[k] for k in lost_race},
@@ -154,11 +157,15 @@ def ingest(
         # A differing copy later in the same batch already made it a conflict: keep saying so.
         out.results.setdefault(candidate.rating.id, "accepted")
 
-    update_rollups_and_alerts(
-        session, device.counter_id,
-        [StoredRating(c.rating.id, c.occurred_at, c.stars, c.scored) for c in stored],
-        zone, now, settings,
+    # Scores after the rollups, alerts after the scores: the scores' month aggregate is
+    # what the monthly low-rate rule needs for the current month (one query fewer).
+    just_stored = [StoredRating(c.rating.id, c.occurred_at, c.stars, c.scored) for c in stored]
+    add_to_rollups(session, device.counter_id, just_stored, zone)
+    scores, month_first, month = counter_scores_and_month(
+        session, device.counter_id, hall.id, hall.timezone, now, config
     )
+    raise_alerts(session, device.counter_id, just_stored, zone, now, settings,
+                 {month_first: month})
     _ingest_sessions(session, device, envelope.sessions, correction, now, out)
 
     record_contact(
@@ -186,9 +193,7 @@ def ingest(
         server_time=now,
         results=out.results,
         errors=out.errors,
-        counter_scores=counter_scores(
-            session, device.counter_id, hall.id, hall.timezone, now, config
-        ),
+        counter_scores=scores,
         alerts=[
             Alert(
                 id=str(a.id), kind=a.kind, counter_id=a.counter_id,  # type: ignore[arg-type]
@@ -274,7 +279,15 @@ def update_rollups_and_alerts(
     now: datetime, settings: Settings,
 ) -> None:
     """Add newly stored ratings of one counter to its rollups and raise their alerts: the
-    one path for kiosk and phone ratings alike."""
+    one path for kiosk and phone ratings alike (the sync ingest runs the two halves with
+    the counter's scores read in between)."""
+    add_to_rollups(session, counter_id, stored, zone)
+    raise_alerts(session, counter_id, stored, zone, now, settings)
+
+
+def add_to_rollups(
+    session: Session, counter_id: str, stored: Sequence[StoredRating], zone: ZoneInfo
+) -> None:
     if not stored:
         return
     by_day: dict[date, list[tuple[tuple[int, ...], Scored]]] = defaultdict(list)
@@ -283,10 +296,19 @@ def update_rollups_and_alerts(
     rollups.add_to_rollups(
         session, [rollup_row(counter_id, day, items) for day, items in by_day.items()]
     )
+
+
+def raise_alerts(
+    session: Session, counter_id: str, stored: Sequence[StoredRating], zone: ZoneInfo,
+    now: datetime, settings: Settings, known: dict[date, Aggregate] | None = None,
+) -> None:
+    """Alerts for the low scores among `stored`, and the monthly low-rate rule for each
+    month they touch (`known`: month aggregates already read, by first day)."""
+    if not stored:
+        return
+    months = {local_day(c.occurred_at, zone).replace(day=1) for c in stored}
     low = [(c.rating_id, c.occurred_at) for c in stored if c.scored.is_low]
-    alerts.raise_alerts(
-        session, counter_id, low, {d.replace(day=1) for d in by_day}, now, settings.scoring
-    )
+    alerts.raise_alerts(session, counter_id, low, months, now, settings.scoring, known)
 
 
 def _ingest_sessions(

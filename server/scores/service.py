@@ -109,11 +109,9 @@ def _rounded(value: Decimal | None) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def period_score(
-    session: Session, counter_id: str, hall_id: str, first: date, last: date,
-    config: ScoringConfig,
-) -> PeriodScore:
-    sums = repository.period_sums(session, hall_id, first, last)
+def _period_score(
+    sums: dict[str, tuple[int, ...]], counter_id: str, config: ScoringConfig
+) -> tuple[PeriodScore, Aggregate]:
     aggregates = {cid: aggregate_of(s) for cid, s in sums.items()}
     mine = aggregates.get(counter_id, Aggregate())
     rank: int | None = None
@@ -121,7 +119,7 @@ def period_score(
     for entry in ranked:
         if entry.counter_id == counter_id:
             rank = entry.rank
-    return PeriodScore(
+    score = PeriodScore(
         count=mine.count,
         mean=_rounded(mine.mean),
         dimension_means={k: round(float(v), 4) for k, v in mine.dimension_means.items()},
@@ -130,6 +128,15 @@ def period_score(
         rank=rank,
         ranked_counters=len(ranked),
     )
+    return score, mine
+
+
+def period_score(
+    session: Session, counter_id: str, hall_id: str, first: date, last: date,
+    config: ScoringConfig,
+) -> PeriodScore:
+    sums = repository.period_sums(session, hall_id, first, last)
+    return _period_score(sums, counter_id, config)[0]
 
 
 def counter_scores(
@@ -137,17 +144,30 @@ def counter_scores(
     config: ScoringConfig,
 ) -> CounterScores:
     """Today, the last 30 days (today included) and this month, in the hall's local days."""
+    return counter_scores_and_month(session, counter_id, hall_id, timezone, now, config)[0]
+
+
+def counter_scores_and_month(
+    session: Session, counter_id: str, hall_id: str, timezone: str, now: datetime,
+    config: ScoringConfig,
+) -> tuple[CounterScores, date, Aggregate]:
+    """`counter_scores`, and the first day and aggregate of its month (what the monthly
+    low-rate rule needs), from one query."""
     today = local_day(now, ZoneInfo(timezone))
     month_first, month_last = month_bounds(today)
-    return CounterScores(
-        counter_id=counter_id,
-        computed_at=now,
-        today=period_score(session, counter_id, hall_id, today, today, config),
-        last_30_days=period_score(
-            session, counter_id, hall_id, today - timedelta(days=LAST_DAYS - 1), today, config
-        ),
-        month=period_score(session, counter_id, hall_id, month_first, month_last, config),
+    periods = [
+        (today, today),
+        (today - timedelta(days=LAST_DAYS - 1), today),
+        (month_first, month_last),
+    ]
+    sums = repository.periods_sums(session, hall_id, periods)
+    (day, _), (last_days, _), (month, month_mine) = (
+        _period_score(s, counter_id, config) for s in sums
     )
+    scores = CounterScores(
+        counter_id=counter_id, computed_at=now, today=day, last_30_days=last_days, month=month,
+    )
+    return scores, month_first, month_mine
 
 
 def month_aggregate(

@@ -171,6 +171,24 @@ def test_a_kiosk_enrolls_and_syncs_through_nginx_over_tls(
     assert redirect.headers["Location"].startswith("https://")
 
 
+def test_the_example_settings_are_server_settings_and_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from server.settings import Settings
+
+    lines = (SERVER / "server.env.example").read_text(encoding="utf-8").splitlines()
+    values = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    # Settings ignores unknown variables, so a misspelt one would silently do nothing.
+    fields = Settings.model_fields
+    unknown = {k for k in values if k.removeprefix("HALLRATE_").lower() not in fields}
+    assert unknown == set()
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    settings = Settings()
+    assert settings.environment == "production"
+    assert settings.database_url.startswith("postgresql+psycopg://")
+
+
 def test_server_units_pass_systemd_analyze_verify(verify_units: VerifyUnits) -> None:
     complaints = verify_units(
         [SERVER / "hallrate-server.service", SERVER / "hallrate-backup.service",

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.database import begin_write
+from server.ingest import repository
+from server.ingest.service import ingest
 from server.models import Alert, Device, Rating, RatingFlag
-from sync.protocol import SyncResponse
+from server.settings import Settings
+from sync.protocol import SyncRequest, SyncResponse
 from sync.scoring import Aggregate
 from tests.server.conftest import Hall
 from tests.server.kiosk_payloads import ALL_FIVES, ALL_ONES, envelope, rating
@@ -262,3 +269,76 @@ def test_gzip_bodies_are_accepted(client: TestClient, hall: Hall) -> None:
     )
     assert response.status_code == 200
     assert response.json()["results"] == {r["id"]: "accepted"}
+
+
+def test_two_copies_of_a_batch_at_once_store_each_rating_once(
+    factory: sessionmaker[Session], hall: Hall, settings: Settings
+) -> None:
+    """A retried request racing its first copy: one stores, the other answers duplicates."""
+    body = SyncRequest.model_validate(envelope([rating(seq=i) for i in range(1, 51)]))
+    first = factory()
+    begin_write(first)
+    answer = ingest(first, hall.device_id, body, settings, datetime.now(UTC))
+    assert set(answer.results.values()) == {"accepted"}
+    second_answer: list[SyncResponse] = []
+
+    def second_copy() -> None:
+        with factory() as session:
+            begin_write(session)
+            second_answer.append(
+                ingest(session, hall.device_id, body, settings, datetime.now(UTC))
+            )
+            session.commit()
+
+    racer = threading.Thread(target=second_copy)
+    racer.start()
+    racer.join(0.5)
+    assert racer.is_alive()  # waiting for the first transaction (device or writer lock)
+    first.commit()
+    first.close()
+    racer.join(30)
+    assert second_answer
+    assert set(second_answer[0].results.values()) == {"duplicate"}
+    assert stored_ratings(factory) == 50
+
+
+def test_rows_a_concurrent_transaction_stored_are_reported_as_neither(
+    factory: sessionmaker[Session], hall: Hall, db_url: str
+) -> None:
+    """store_ratings' contract on the race the device lock does not cover: an id stored by
+    another transaction meanwhile is neither inserted nor among the known hashes, so the
+    caller looks it up again."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time")
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "id": str(uuid.uuid4()), "device_id": hall.device_id, "counter_id": "c1",
+            "staff_id": None, "session_id": None, "seq": i, "created_at": now,
+            "occurred_at": now, "received_at": now, "attitude": 5, "efficiency": 5,
+            "process": 5, "environment": 5, "overall": 5, "weighted_score": 50000, "level": 5,
+            "is_low": False, "reasons": [], "comment": "", "channel": "kiosk",
+            "content_version": "2024.1", "content_hash": "h", "flags": 0,
+        }
+        for i in (1, 2)
+    ]
+    first = factory()
+    inserted, existing = repository.store_ratings(first, rows[:1])
+    assert (inserted, existing) == ({rows[0]["id"]}, {})
+    outcome: list[tuple[set[str], dict[str, str]]] = []
+
+    def racer() -> None:
+        with factory() as session:
+            outcome.append(repository.store_ratings(session, rows))
+            session.commit()
+
+    thread = threading.Thread(target=racer)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive()  # blocked on the first transaction's uncommitted row
+    first.commit()
+    first.close()
+    thread.join(30)
+    assert outcome == [({rows[1]["id"]}, {})]
+    with factory() as session:
+        assert repository.existing_hashes(session, [rows[0]["id"]]) == {rows[0]["id"]: "h"}
