@@ -356,7 +356,7 @@ def _direct_pg(dsn: str, batches: list[list[dict[str, Any]]], barrier: Any, out:
                 with cur.copy(f"COPY incoming ({columns}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(tuple(
-                            json.dumps(row[c]) if c == "reasons" else row[c]
+                            json.dumps(row.get(c)) if c == "reasons" else row.get(c)
                             for c in RATING_COLUMNS
                         ))
                 cur.execute(
@@ -392,7 +392,9 @@ def _direct_sqlite(path: str, batches: list[list[dict[str, Any]]], barrier: Any,
     for rows in batches:
         conn.execute("BEGIN IMMEDIATE")
         before = conn.total_changes
-        conn.executemany(sql, [tuple(_sqlite_value(r[c]) for c in RATING_COLUMNS) for r in rows])
+        conn.executemany(
+            sql, [tuple(_sqlite_value(r.get(c)) for c in RATING_COLUMNS) for r in rows]
+        )
         stored += conn.total_changes - before
         conn.execute("COMMIT")
     conn.close()
@@ -410,7 +412,7 @@ def _direct(target: str, db: str, batches: list[list[dict[str, Any]]], procs: in
           for i in range(procs)]
     for p in ps:
         p.start()
-    done = [out.get(timeout=3600) for _ in ps]
+    done = [out.get(timeout=900) for _ in ps]
     for p in ps:
         p.join()
     elapsed = max(d[1] for d in done) - min(d[0] for d in done)
