@@ -302,14 +302,15 @@ def test_two_copies_of_a_batch_at_once_store_each_rating_once(
     assert stored_ratings(factory) == 50
 
 
+# PostgreSQL only: SQLite has one writer at a time, so there the race cannot happen.
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_rows_a_concurrent_transaction_stored_are_reported_as_neither(
-    factory: sessionmaker[Session], hall: Hall, db_url: str
+    factory: sessionmaker[Session], hall: Hall
 ) -> None:
     """store_ratings' contract on the race the device lock does not cover: an id stored by
     another transaction meanwhile is neither inserted nor among the known hashes, so the
     caller looks it up again."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite has one writer at a time")
     now = datetime.now(UTC)
     rows = [
         {
