@@ -12,16 +12,17 @@ table, insert from it, truncate it) took five.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.models import Rating, ServiceSession
 
-RATING_COLUMNS: tuple[str, ...] = tuple(c.name for c in Rating.__table__.columns)
+_RATINGS = cast(Table, Rating.__table__)
+RATING_COLUMNS: tuple[str, ...] = tuple(c.name for c in _RATINGS.columns)
 _ID_CHUNK = 900  # below SQLite's default limit of bound parameters per statement
 
 
@@ -52,9 +53,10 @@ def store_ratings(
     fresh = [row for row in rows if row["id"] not in existing]
     if not fresh:
         return set(), existing
-    stmt = sqlite.insert(Rating).on_conflict_do_nothing(index_elements=["id"]).returning(Rating.id)
-    # insertmanyvalues batches these into multi-row INSERT … RETURNING statements.
-    return set(session.scalars(stmt, fresh)), existing
+    # The writer lock is held since the look-up, so every fresh row goes in: a Core
+    # executemany, without the ORM's per-row RETURNING bookkeeping (a third of the ingest).
+    session.execute(insert(_RATINGS), fresh)
+    return {row["id"] for row in fresh}, existing
 
 
 _COLUMNS = ", ".join(RATING_COLUMNS)
