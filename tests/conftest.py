@@ -1,6 +1,15 @@
-"""Settings every test needs before anything imports Qt."""
+"""Settings every test needs before anything imports Qt, and the fixtures every kind of
+test shares."""
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from bench._system import LiveServer
 
 # Widgets render offscreen: tests run on machines without a display (CI, SSH sessions).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -8,3 +17,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The kiosk fixtures (a real kiosk on a real store, a finger that taps) serve the kiosk
 # tests and the whole-system tests alike.
 pytest_plugins = ("tests.kiosk.fixtures",)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator["LiveServer"]:
+    """The real server process (`hallrate-server serve`) on a free loopback port, on a
+    SQLite file of its own under tmp_path/server."""
+    from bench._system import LiveServer
+
+    (tmp_path / "server").mkdir()
+    server = LiveServer(tmp_path / "server")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -7,23 +7,11 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bench._system import LiveServer
-
-
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    (tmp_path / "server").mkdir()
-    server = LiveServer(tmp_path / "server")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def self_test(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -98,15 +98,6 @@ def test_nginx_t_catches_a_broken_configuration(tmp_path: Path) -> None:
     assert result.returncode != 0
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    (tmp_path / "server").mkdir()
-    server = LiveServer(tmp_path / "server")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -43,14 +43,6 @@ def drain(client: SyncClient, rounds: int = 200) -> None:
     raise AssertionError(f"the queue did not drain in {rounds} rounds: {result}")
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
 import uuid6
 from alembic import command
 from alembic.script import ScriptDirectory
@@ -100,15 +98,6 @@ def rating_rows(path: Path) -> list[tuple[object, ...]]:
         ).fetchall()
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    (tmp_path / "server").mkdir()
-    server = LiveServer(tmp_path / "server")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_the_walk_covers_every_migration_and_ends_at_the_revision_the_store_expects() -> None:
