@@ -26,6 +26,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from bench.kiosk_tap import PaintCounter
 from kiosk.app import Kiosk, make_application, open_kiosk
 from kiosk.config import KioskConfig
 from kiosk.receipt.printer import Printer, Receipt
@@ -35,17 +36,6 @@ from sync.receipt import receipt_code
 from sync.scoring import DIMENSION_CODES
 
 TARGET_QR_MS = 20.0
-
-
-class PaintCounter(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.paints = 0
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.paints += 1
-        return False
 
 
 class FirstPaint(QObject):

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app import Kiosk, open_kiosk
 from kiosk.config import KioskConfig
+from kiosk.receipt.printer import Printer
 from kiosk.ui.i18n import TRANSLATIONS_DIR
 from kiosk.ui.speech import SilentSpeaker
 from kiosk.ui.style import apply_stylesheet
@@ -63,7 +64,10 @@ def make_kiosk(
     opened: list[Kiosk] = []
 
     def make(
-        size: tuple[int, int] = (800, 480), kiosk_mode: bool = False, **changes: object
+        size: tuple[int, int] = (800, 480),
+        kiosk_mode: bool = False,
+        printer: Printer | None = None,
+        **changes: object,
     ) -> Kiosk:
         kiosk = open_kiosk(
             replace(config, **changes),  # type: ignore[arg-type]
@@ -72,6 +76,7 @@ def make_kiosk(
             speaker=SilentSpeaker(),
             clock=clock,
             translations_dir=translations_dir,
+            printer=printer,
         )
         opened.append(kiosk)
         kiosk.window.resize(*size)

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import replace
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from PySide6.QtWidgets import QApplication
-from pytestqt.qtbot import QtBot
 
-from kiosk.app import Kiosk, open_kiosk
-from kiosk.config import KioskConfig
+from kiosk.app import Kiosk
 from kiosk.links import SERVER_CONFIG
 from kiosk.receipt.printer import Printer
 from kiosk.store import Store
-from kiosk.ui.speech import SilentSpeaker
-from kiosk.ui.style import apply_stylesheet
 from sync.client import LAST_SUCCESS
-from tests.kiosk.kiosk_drive import FakeClock
+from tests.kiosk.kiosk_drive import KioskFactory
 
 PUBLIC_URL = "http://192.168.10.5:8000"
 TOKEN = "AWsQPVM6yUVwihBtvwBjMeRKhb5qh-Qixr6sqTwO3o0"
@@ -42,28 +35,12 @@ def hold_server_config(
 
 
 @pytest.fixture
-def printer_kiosk(
-    qtbot: QtBot, qapp: QApplication, tmp_path: Path, clock: FakeClock, config: KioskConfig,
-    translations_dir: Path,
-) -> Iterator[PrinterKiosk]:
-    apply_stylesheet(qapp)
-    opened: list[Kiosk] = []
+def printer_kiosk(make_kiosk: KioskFactory) -> PrinterKiosk:
+    """make_kiosk with the receipt printer as its first argument."""
 
     def make(
-        printer: Printer | None = None, size: tuple[int, int] = (800, 480),
-        **changes: object,
+        printer: Printer | None = None, size: tuple[int, int] = (800, 480), **changes: object
     ) -> Kiosk:
-        kiosk = open_kiosk(
-            replace(config, **changes),  # type: ignore[arg-type]
-            tmp_path / "data", kiosk_mode=False, speaker=SilentSpeaker(), clock=clock,
-            translations_dir=translations_dir, printer=printer,
-        )
-        opened.append(kiosk)
-        kiosk.window.resize(*size)
-        kiosk.window.present()
-        qtbot.waitExposed(kiosk.window)
-        return kiosk
+        return make_kiosk(size, printer=printer, **changes)
 
-    yield make
-    for kiosk in opened:
-        kiosk.close()
+    return make
