@@ -32,6 +32,7 @@ demo: $(STAMP) translations
 
 lint: $(STAMP)
 	$(BIN)/ruff check sync kiosk server bench tests freeze
+	$(BIN)/ruff format --check sync kiosk server bench tests freeze
 	$(BIN)/mypy
 	$(BIN)/mypy --follow-imports=silent freeze/launcher.py freeze/check_frozen.py
 

@@ -75,7 +75,10 @@ def _percentile(samples: list[float], q: float) -> float:
 def _open(data: Path, size: tuple[int, int], printer: Printer | None) -> Kiosk:
     kiosk = open_kiosk(
         KioskConfig(speech=False, idle_s=3600, cooldown_s=0.0, thanks_s=3600),
-        data, kiosk_mode=False, speaker=SilentSpeaker(), printer=printer,
+        data,
+        kiosk_mode=False,
+        speaker=SilentSpeaker(),
+        printer=printer,
     )
     kiosk.window.resize(*size)
     kiosk.window.show()
@@ -148,7 +151,9 @@ def _submit_times(kiosk: Kiosk, ratings: int, warm_up: int = 5) -> list[float]:
             editor = flow.rate.stars[code]
             stars = 1 + (i + n) % 5
             QTest.mouseClick(
-                editor, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                editor,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
                 editor.star_center(stars).toPoint(),
             )
         QCoreApplication.processEvents()
@@ -190,7 +195,8 @@ def run(argv: list[str]) -> dict[str, object]:
             f"{name}_qr_show_{stat}_ms": round(value, 2)
             for name, samples in qr.items()
             for stat, value in (
-                ("median", statistics.median(samples)), ("p99", _percentile(samples, 0.99))
+                ("median", statistics.median(samples)),
+                ("p99", _percentile(samples, 0.99)),
             )
         },
         "qr_show_median_ms": round(statistics.median(qr_all), 2),
@@ -205,6 +211,7 @@ def run(argv: list[str]) -> dict[str, object]:
         "submit_ratio_slow_vs_none": round(median_slow / median_without, 3),
         "target_qr_ms": TARGET_QR_MS,
         # "Adds nothing": within noise of the run without a printer (a quarter, or 1 ms).
-        "ok": qr_p99 <= TARGET_QR_MS and unpainted == 0
+        "ok": qr_p99 <= TARGET_QR_MS
+        and unpainted == 0
         and median_slow <= max(1.25 * median_without, median_without + 1.0),
     }

@@ -116,18 +116,23 @@ def _batch(device: Device, first_seq: int) -> tuple[str, bytes]:
     batch_id = str(uuid.uuid4())
     now = datetime.now(HALL_TZ)
     seed = int.from_bytes(os.urandom(4 * BATCH), "little")
-    whens = [(now - timedelta(seconds=5 * (BATCH - i))).isoformat(timespec="milliseconds")
-             for i in range(BATCH)]
+    whens = [
+        (now - timedelta(seconds=5 * (BATCH - i))).isoformat(timespec="milliseconds")
+        for i in range(BATCH)
+    ]
     ratings = ",".join(
-        _rating_json(device, first_seq + i, _ids.next(), whens[i],
-                     (seed >> (32 * i)) & 0xFFFFFFFF)
+        _rating_json(device, first_seq + i, _ids.next(), whens[i], (seed >> (32 * i)) & 0xFFFFFFFF)
         for i in range(BATCH)
     )
-    head = json.dumps({
-        "protocol": 1, "batch_id": batch_id,
-        "device_time": now.isoformat(timespec="milliseconds"), "queue_depth": BATCH,
-        "app_version": "bench",
-    })
+    head = json.dumps(
+        {
+            "protocol": 1,
+            "batch_id": batch_id,
+            "device_time": now.isoformat(timespec="milliseconds"),
+            "queue_depth": BATCH,
+            "app_version": "bench",
+        }
+    )
     text = f'{head[:-1]},"ratings":[{ratings}],"sessions":[]}}'
     return batch_id, gzip.compress(text.encode(), compresslevel=6)
 
@@ -146,8 +151,13 @@ class _ThreadStats:
 
 
 def _send_loop(
-    url: str, devices: Sequence[Device], queues: dict[str, list[tuple[str, bytes]]],
-    cycle: bool, start: float, deadline: float, stats: _ThreadStats,
+    url: str,
+    devices: Sequence[Device],
+    queues: dict[str, list[tuple[str, bytes]]],
+    cycle: bool,
+    start: float,
+    deadline: float,
+    stats: _ThreadStats,
 ) -> None:
     """Post batches round-robin over this thread's devices until the deadline."""
     http = requests.Session()
@@ -174,10 +184,16 @@ def _send_loop(
         batch_id, body = queue[position]
         t0 = time.monotonic()
         try:
-            response = http.post(url, data=body, timeout=(5, 120), headers={
-                "Authorization": f"Bearer {device.token}",
-                "Content-Type": "application/json", "Content-Encoding": "gzip",
-            })
+            response = http.post(
+                url,
+                data=body,
+                timeout=(5, 120),
+                headers={
+                    "Authorization": f"Bearer {device.token}",
+                    "Content-Type": "application/json",
+                    "Content-Encoding": "gzip",
+                },
+            )
         except requests.RequestException as exc:
             key = type(exc).__name__
             stats.failures[key] = stats.failures.get(key, 0) + 1
@@ -202,8 +218,14 @@ def _send_loop(
 
 
 def _client_process(
-    url: str, groups: list[list[Device]], mode: str, prepared: dict[str, list[Any]],
-    per_device: int, seconds: float, barrier: Any, out: Any,
+    url: str,
+    groups: list[list[Device]],
+    mode: str,
+    prepared: dict[str, list[Any]],
+    per_device: int,
+    seconds: float,
+    barrier: Any,
+    out: Any,
 ) -> None:
     """One client process: `len(groups)` threads, each posting for its group of devices."""
     queues: dict[str, list[tuple[str, bytes]]] = {}
@@ -221,19 +243,25 @@ def _client_process(
     deadline = start + seconds
     stats = [_ThreadStats() for _ in groups]
     threads = [
-        threading.Thread(target=_send_loop, args=(
-            url, group, {d.device_id: queues[d.device_id] for d in group}, mode == "dup",
-            start, deadline, s,
-        ))
+        threading.Thread(
+            target=_send_loop,
+            args=(
+                url,
+                group,
+                {d.device_id: queues[d.device_id] for d in group},
+                mode == "dup",
+                start,
+                deadline,
+                s,
+            ),
+        )
         for group, s in zip(groups, stats, strict=True)
     ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    out.put([
-        (s.latencies_ms, s.results, s.failures, s.started, s.ended, s.sent) for s in stats
-    ])
+    out.put([(s.latencies_ms, s.results, s.failures, s.started, s.ended, s.sent) for s in stats])
 
 
 @dataclass
@@ -248,18 +276,33 @@ class Phase:
 
 
 def _phase(
-    url: str, devices: list[Device], clients: int, threads: int, mode: str,
-    prepared: dict[str, list[tuple[str, bytes]]], per_device: int, seconds: float,
+    url: str,
+    devices: list[Device],
+    clients: int,
+    threads: int,
+    mode: str,
+    prepared: dict[str, list[tuple[str, bytes]]],
+    per_device: int,
+    seconds: float,
 ) -> Phase:
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(clients + 1)
     out = ctx.Queue()
     groups = [devices[i :: clients * threads] for i in range(clients * threads)]
     procs = [
-        ctx.Process(target=_client_process, args=(
-            url, groups[p * threads : (p + 1) * threads], mode, prepared, per_device,
-            seconds, barrier, out,
-        ))
+        ctx.Process(
+            target=_client_process,
+            args=(
+                url,
+                groups[p * threads : (p + 1) * threads],
+                mode,
+                prepared,
+                per_device,
+                seconds,
+                barrier,
+                out,
+            ),
+        )
         for p in range(clients)
     ]
     for p in procs:
@@ -291,7 +334,10 @@ def _phase(
         ratings_per_s=round(total / elapsed, 1) if elapsed > 0 else 0.0,
         p50_ms=round(_quantile(latencies, 0.50), 1),
         p99_ms=round(_quantile(latencies, 0.99), 1),
-        requests=len(latencies), results=results, failures=failures, sent=sent,
+        requests=len(latencies),
+        results=results,
+        failures=failures,
+        sent=sent,
     )
 
 
@@ -321,13 +367,21 @@ def _rows(bodies: Sequence[bytes], device_of: dict[str, str]) -> list[list[dict[
             stars = tuple(getattr(rating.scores, c) for c in DIMENSION_CODES)
             scored = score_of(stars, DEFAULT_CONFIG)
             row: dict[str, Any] = {
-                "id": rating.id, "device_id": device_of[rating.counter_id],
-                "counter_id": rating.counter_id, "staff_id": rating.staff_id,
-                "session_id": rating.session_id, "seq": rating.seq,
-                "created_at": rating.created_at, "occurred_at": rating.created_at.astimezone(UTC),
-                "received_at": now, "weighted_score": scored.weighted, "level": scored.level,
-                "is_low": scored.is_low, "reasons": list(rating.reasons),
-                "comment": rating.comment, "channel": rating.channel,
+                "id": rating.id,
+                "device_id": device_of[rating.counter_id],
+                "counter_id": rating.counter_id,
+                "staff_id": rating.staff_id,
+                "session_id": rating.session_id,
+                "seq": rating.seq,
+                "created_at": rating.created_at,
+                "occurred_at": rating.created_at.astimezone(UTC),
+                "received_at": now,
+                "weighted_score": scored.weighted,
+                "level": scored.level,
+                "is_low": scored.is_low,
+                "reasons": list(rating.reasons),
+                "comment": rating.comment,
+                "channel": rating.channel,
                 "content_version": rating.content_version,
                 "content_hash": hashlib.sha256(rating.model_dump_json().encode()).hexdigest(),
                 "flags": 0,
@@ -355,10 +409,12 @@ def _direct_pg(dsn: str, batches: list[list[dict[str, Any]]], barrier: Any, out:
             with conn.cursor() as cur:
                 with cur.copy(f"COPY incoming ({columns}) FROM STDIN") as copy:
                     for row in rows:
-                        copy.write_row(tuple(
-                            json.dumps(row.get(c)) if c == "reasons" else row.get(c)
-                            for c in RATING_COLUMNS
-                        ))
+                        copy.write_row(
+                            tuple(
+                                json.dumps(row.get(c)) if c == "reasons" else row.get(c)
+                                for c in RATING_COLUMNS
+                            )
+                        )
                 cur.execute(
                     f"INSERT INTO ratings ({columns}) SELECT {columns} FROM incoming "
                     "ON CONFLICT (id) DO NOTHING"
@@ -376,8 +432,7 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _direct_sqlite(path: str, batches: list[list[dict[str, Any]]], barrier: Any, out: Any
-                   ) -> None:
+def _direct_sqlite(path: str, batches: list[list[dict[str, Any]]], barrier: Any, out: Any) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
@@ -401,15 +456,18 @@ def _direct_sqlite(path: str, batches: list[list[dict[str, Any]]], barrier: Any,
     out.put((started, time.monotonic(), stored))
 
 
-def _direct(target: str, db: str, batches: list[list[dict[str, Any]]], procs: int
-            ) -> tuple[float, int]:
+def _direct(
+    target: str, db: str, batches: list[list[dict[str, Any]]], procs: int
+) -> tuple[float, int]:
     ctx = multiprocessing.get_context("fork")
     procs = 1 if db == "sqlite" else procs  # one writer at a time on SQLite anyway
     barrier = ctx.Barrier(procs)
     out = ctx.Queue()
     work = _direct_pg if db == "postgres" else _direct_sqlite
-    ps = [ctx.Process(target=work, args=(target, batches[i::procs], barrier, out))
-          for i in range(procs)]
+    ps = [
+        ctx.Process(target=work, args=(target, batches[i::procs], barrier, out))
+        for i in range(procs)
+    ]
     for p in ps:
         p.start()
     done = [out.get(timeout=900) for _ in ps]
@@ -433,8 +491,9 @@ def _enroll(server: LiveServer, n: int) -> list[Device]:
     server.start()
     enrolled = []
     for counter, code in devices:
-        answer = requests.post(f"{server.url}/api/v1/enroll", timeout=30,
-                               json={"code": code, "app_version": "bench"}).json()
+        answer = requests.post(
+            f"{server.url}/api/v1/enroll", timeout=30, json={"code": code, "app_version": "bench"}
+        ).json()
         enrolled.append(Device(answer["device_id"], answer["token"], counter))
     server.stop()
     return enrolled
@@ -461,10 +520,15 @@ def run(argv: list[str]) -> dict[str, object]:
     parser.add_argument("--devices", type=int, default=32, help="enrolled devices")
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each phase")
     parser.add_argument("--repeat", type=int, default=3, help="runs; figures are medians")
-    parser.add_argument("--direct-procs", type=int, default=2,
-                        help="processes writing straight into PostgreSQL")
-    parser.add_argument("--budget", type=float, default=None,
-                        help="ratings/s to prepare batches for (default 12000 PG, 6000 SQLite)")
+    parser.add_argument(
+        "--direct-procs", type=int, default=2, help="processes writing straight into PostgreSQL"
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="ratings/s to prepare batches for (default 12000 PG, 6000 SQLite)",
+    )
     args = parser.parse_args(argv)
     if args.devices < args.clients * args.threads:
         parser.error("--devices must be at least --clients x --threads")
@@ -493,33 +557,57 @@ def run(argv: list[str]) -> dict[str, object]:
                 url = f"{server.url}/api/v1/sync"
                 accepted = 0
                 for n in range(args.repeat):
-                    print(f"server_ingest: run {n + 1}/{args.repeat}: new ratings",
-                          file=sys.stderr)
-                    new = _phase(url, devices, args.clients, args.threads, "new", {},
-                                 per_device, args.seconds)
+                    print(f"server_ingest: run {n + 1}/{args.repeat}: new ratings", file=sys.stderr)
+                    new = _phase(
+                        url,
+                        devices,
+                        args.clients,
+                        args.threads,
+                        "new",
+                        {},
+                        per_device,
+                        args.seconds,
+                    )
                     sent_batches = sum(len(v) for v in new.sent.values())
                     for d in devices:  # the next run continues each device's seq
                         d.next_seq += BATCH * len(new.sent.get(d.device_id, []))
                     accepted += new.results.get("accepted", 0)
                     print(f"server_ingest: run {n + 1}: duplicates", file=sys.stderr)
-                    dup = _phase(url, devices, args.clients, args.threads, "dup", new.sent,
-                                 per_device, args.seconds)
-                    print(f"server_ingest: run {n + 1}: straight into the database",
-                          file=sys.stderr)
+                    dup = _phase(
+                        url,
+                        devices,
+                        args.clients,
+                        args.threads,
+                        "dup",
+                        new.sent,
+                        per_device,
+                        args.seconds,
+                    )
+                    print(
+                        f"server_ingest: run {n + 1}: straight into the database", file=sys.stderr
+                    )
                     bodies = [b for v in new.sent.values() for _, b in v]
                     direct_per_s, direct_stored = _direct(
                         direct_target, args.db, _rows(bodies, device_of), args.direct_procs
                     )
-                    runs.append({
-                        "ratings_per_s": new.ratings_per_s, "p50_ms": new.p50_ms,
-                        "p99_ms": new.p99_ms, "requests": new.requests,
-                        "results": new.results, "failures": new.failures,
-                        "dup_ratings_per_s": dup.ratings_per_s, "dup_p50_ms": dup.p50_ms,
-                        "dup_p99_ms": dup.p99_ms, "dup_results": dup.results,
-                        "dup_failures": dup.failures,
-                        "direct_rows_per_s": direct_per_s, "direct_rows": direct_stored,
-                        "batches": sent_batches,
-                    })
+                    runs.append(
+                        {
+                            "ratings_per_s": new.ratings_per_s,
+                            "p50_ms": new.p50_ms,
+                            "p99_ms": new.p99_ms,
+                            "requests": new.requests,
+                            "results": new.results,
+                            "failures": new.failures,
+                            "dup_ratings_per_s": dup.ratings_per_s,
+                            "dup_p50_ms": dup.p50_ms,
+                            "dup_p99_ms": dup.p99_ms,
+                            "dup_results": dup.results,
+                            "dup_failures": dup.failures,
+                            "direct_rows_per_s": direct_per_s,
+                            "direct_rows": direct_stored,
+                            "batches": sent_batches,
+                        }
+                    )
                     print(f"server_ingest: {runs[-1]}", file=sys.stderr)
             finally:
                 server.stop()
@@ -536,20 +624,27 @@ def run(argv: list[str]) -> dict[str, object]:
     direct_rate = median("direct_rows_per_s")
     target = TARGET_PG_RATINGS_PER_S if args.db == "postgres" else TARGET_SQLITE_RATINGS_PER_S
     figures: dict[str, object] = {
-        "db": args.db, "workers": args.workers, "clients": args.clients,
-        "threads": args.threads, "devices": args.devices, "batch_ratings": BATCH,
-        "seconds": args.seconds, "repeat": args.repeat,
-        "ratings_per_s": rate, "p50_ms": median("p50_ms"), "p99_ms": p99,
-        "dup_ratings_per_s": dup_rate, "dup_p50_ms": median("dup_p50_ms"),
+        "db": args.db,
+        "workers": args.workers,
+        "clients": args.clients,
+        "threads": args.threads,
+        "devices": args.devices,
+        "batch_ratings": BATCH,
+        "seconds": args.seconds,
+        "repeat": args.repeat,
+        "ratings_per_s": rate,
+        "p50_ms": median("p50_ms"),
+        "p99_ms": p99,
+        "dup_ratings_per_s": dup_rate,
+        "dup_p50_ms": median("dup_p50_ms"),
         "dup_p99_ms": median("dup_p99_ms"),
         "direct_rows_per_s": direct_rate,
         "ratio_vs_direct": round(rate / direct_rate, 3),
         "dup_ratio_vs_new": round(dup_rate / rate, 3),
         "target_ratings_per_s": target,
         # PostgreSQL also wants duplicates at least as fast and p99 under 250 ms.
-        "target_met": rate >= target and (
-            args.db == "sqlite" or (dup_rate >= rate and p99 < TARGET_P99_MS)
-        ),
+        "target_met": rate >= target
+        and (args.db == "sqlite" or (dup_rate >= rate and p99 < TARGET_P99_MS)),
     }
     # Exactly once: every accepted rating is stored, and nothing else.
     figures["stored_ratings"] = stored_http
@@ -557,6 +652,8 @@ def run(argv: list[str]) -> dict[str, object]:
     figures["exactly_once"] = stored_http == accepted and stored_direct == accepted
     figures["runs"] = runs
     figures["cpus"] = os.cpu_count()
-    figures["note"] = ("shared 2-core machine (other developers' builds and tests), clients "
-                       "on the same machine: noisy, medians of the runs")
+    figures["note"] = (
+        "shared 2-core machine (other developers' builds and tests), clients "
+        "on the same machine: noisy, medians of the runs"
+    )
     return figures

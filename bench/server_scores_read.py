@@ -72,18 +72,24 @@ def _fill(dsn: str, ratings: int, halls_n: int, per_hall: int, timezone: str) ->
         conn.execute(
             "INSERT INTO halls (id, name, timezone, created_at) "
             "SELECT 'bh' || lpad(h::text, 3, '0'), 'Hall ' || h, %s, %s "
-            "FROM generate_series(1, %s) h", (timezone, now, halls_n))
+            "FROM generate_series(1, %s) h",
+            (timezone, now, halls_n),
+        )
         conn.execute(
             "INSERT INTO counters (id, hall_id, name, created_at) "
             "SELECT 'bc' || lpad(c::text, 5, '0'), 'bh' || lpad((c / %s + 1)::text, 3, '0'), "
-            "'Counter ' || c, %s FROM generate_series(0, %s - 1) c", (per_hall, now, counters))
+            "'Counter ' || c, %s FROM generate_series(0, %s - 1) c",
+            (per_hall, now, counters),
+        )
         conn.execute(
             "INSERT INTO devices (id, counter_id, token_hash, active, enrolled_at, "
             "app_version, queue_depth, clock_offset_s, clock_flagged, highest_seq, seq_gaps, "
             "ratings_received) "
             "SELECT 'bd' || lpad(c::text, 5, '0'), 'bc' || lpad(c::text, 5, '0'), "
             "md5('bench-token-' || c) || md5('bench-token-' || c), true, %s, 'bench', 0, 0, "
-            "false, 0, '[]', 0 FROM generate_series(0, %s - 1) c", (now, counters))
+            "false, 0, '[]', 0 FROM generate_series(0, %s - 1) c",
+            (now, counters),
+        )
         # The rows are consistent by construction: skip the per-row foreign key triggers,
         # and build the indexes and keys once at the end (10M random-key inserts into a
         # b-tree take several times as long as one sorted build).
@@ -127,18 +133,30 @@ def _fill(dsn: str, ratings: int, halls_n: int, per_hall: int, timezone: str) ->
                     ) stars
                 ) scored
                 """,
-                {"counters": counters, "version": config.version, "now": now, "n": ratings,
-                 "first": first, "last": last},
+                {
+                    "counters": counters,
+                    "version": config.version,
+                    "now": now,
+                    "n": ratings,
+                    "first": first,
+                    "last": last,
+                },
             )
-            print(f"server_scores_read: {last + 1} ratings "
-                  f"({time.perf_counter() - started:.1f} s for this chunk)", file=sys.stderr)
+            print(
+                f"server_scores_read: {last + 1} ratings "
+                f"({time.perf_counter() - started:.1f} s for this chunk)",
+                file=sys.stderr,
+            )
         started = time.perf_counter()
         for table, name, definition in constraints:
             conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for _, definition in indexes:
             conn.execute(definition)
-        print(f"server_scores_read: keys and indexes rebuilt in "
-              f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+        print(
+            f"server_scores_read: keys and indexes rebuilt in "
+            f"{time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
         level_sums = ", ".join(f"sum((level = {n})::int)" for n in range(1, 6))
         conn.execute(
             f"""
@@ -158,8 +176,9 @@ def _fill(dsn: str, ratings: int, halls_n: int, per_hall: int, timezone: str) ->
         conn.execute("VACUUM ANALYZE")
 
 
-def _timed(read: Callable[[str], object], counters: list[str], reads: int,
-           rng: random.Random) -> list[float]:
+def _timed(
+    read: Callable[[str], object], counters: list[str], reads: int, rng: random.Random
+) -> list[float]:
     times = []
     for _ in range(reads):
         counter = rng.choice(counters)
@@ -196,16 +215,25 @@ def run(argv: list[str]) -> dict[str, object]:
             with psycopg.connect(dsn) as conn:
                 stored, rollups, size = (
                     int(conn.execute(sql).fetchone()[0])  # type: ignore[index]
-                    for sql in ("SELECT count(*) FROM ratings",
-                                "SELECT count(*) FROM counter_day_rollups",
-                                "SELECT pg_database_size(current_database())")
+                    for sql in (
+                        "SELECT count(*) FROM ratings",
+                        "SELECT count(*) FROM counter_day_rollups",
+                        "SELECT pg_database_size(current_database())",
+                    )
                 )
             settings = Settings(environment="test", secret_key=SECRET, database_url=url)
             engine = make_engine(url)
             factory = make_session_factory(engine)
             with factory.begin() as session:
-                create_user(session, "bench", PASSWORD, Role.ADMIN, None, datetime.now(UTC),
-                            hasher_for(settings))
+                create_user(
+                    session,
+                    "bench",
+                    PASSWORD,
+                    Role.ADMIN,
+                    None,
+                    datetime.now(UTC),
+                    hasher_for(settings),
+                )
             counters = [f"bc{c:05d}" for c in range(args.halls * args.counters_per_hall)]
             with factory() as session:
                 hall_of = {c: halls.hall_of_counter(session, c) for c in counters}
@@ -214,22 +242,32 @@ def run(argv: list[str]) -> dict[str, object]:
                 hall = hall_of[counter]
                 assert hall is not None
                 with factory() as session:
-                    scores = counter_scores(session, counter, hall.id, hall.timezone,
-                                            datetime.now(UTC), settings.scoring)
+                    scores = counter_scores(
+                        session,
+                        counter,
+                        hall.id,
+                        hall.timezone,
+                        datetime.now(UTC),
+                        settings.scoring,
+                    )
                 assert scores.last_30_days.count > 0
                 return scores
 
             server.start()
             try:
                 http = requests.Session()
-                login = http.post(f"{server.url}/api/v1/auth/login", timeout=30,
-                                  json={"username": "bench", "password": PASSWORD})
+                login = http.post(
+                    f"{server.url}/api/v1/auth/login",
+                    timeout=30,
+                    json={"username": "bench", "password": PASSWORD},
+                )
                 login.raise_for_status()
                 http.headers["Authorization"] = f"Bearer {login.json()['token']}"
 
                 def through_http(counter: str) -> object:
-                    response = http.get(f"{server.url}/api/v1/counters/{counter}/scores",
-                                        timeout=30)
+                    response = http.get(
+                        f"{server.url}/api/v1/counters/{counter}/scores", timeout=30
+                    )
                     assert response.status_code == 200, response.text
                     assert response.json()["last_30_days"]["count"] > 0
                     return response
@@ -240,14 +278,16 @@ def run(argv: list[str]) -> dict[str, object]:
                 for n in range(args.repeat):
                     service_ms = _timed(through_service, counters, args.reads, rng)
                     http_ms = _timed(through_http, counters, args.reads, rng)
-                    runs.append({
-                        "service_p50_ms": round(_q(service_ms, 0.50), 2),
-                        "service_p95_ms": round(_q(service_ms, 0.95), 2),
-                        "service_p99_ms": round(_q(service_ms, 0.99), 2),
-                        "http_p50_ms": round(_q(http_ms, 0.50), 2),
-                        "http_p95_ms": round(_q(http_ms, 0.95), 2),
-                        "http_p99_ms": round(_q(http_ms, 0.99), 2),
-                    })
+                    runs.append(
+                        {
+                            "service_p50_ms": round(_q(service_ms, 0.50), 2),
+                            "service_p95_ms": round(_q(service_ms, 0.95), 2),
+                            "service_p99_ms": round(_q(service_ms, 0.99), 2),
+                            "http_p50_ms": round(_q(http_ms, 0.50), 2),
+                            "http_p95_ms": round(_q(http_ms, 0.95), 2),
+                            "http_p99_ms": round(_q(http_ms, 0.99), 2),
+                        }
+                    )
                     print(f"server_scores_read: run {n + 1}: {runs[-1]}", file=sys.stderr)
             finally:
                 server.stop()
@@ -256,9 +296,13 @@ def run(argv: list[str]) -> dict[str, object]:
         cluster.stop()
 
     figures: dict[str, object] = {
-        "ratings": stored, "rollup_rows": rollups, "database_mb": round(size / 2**20),
+        "ratings": stored,
+        "rollup_rows": rollups,
+        "database_mb": round(size / 2**20),
         "counters": len(counters),
-        "fill_s": round(fill_s, 1), "reads_per_run": args.reads, "repeat": args.repeat,
+        "fill_s": round(fill_s, 1),
+        "reads_per_run": args.reads,
+        "repeat": args.repeat,
     }
     for key in runs[0]:
         figures[key] = round(statistics.median(r[key] for r in runs), 2)

@@ -39,8 +39,9 @@ def run(argv: list[str]) -> dict[str, object]:
     parser.add_argument("--threads", type=int, default=4, help="threads per client process")
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each run")
     parser.add_argument("--repeat", type=int, default=1, help="runs per worker count (median)")
-    parser.add_argument("--budget", type=float, default=20_000,
-                        help="ratings/s to prepare batches for")
+    parser.add_argument(
+        "--budget", type=float, default=20_000, help="ratings/s to prepare batches for"
+    )
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.workers.split(",")]
     if args.devices < args.clients * args.threads:
@@ -48,8 +49,11 @@ def run(argv: list[str]) -> dict[str, object]:
     per_device = max(1, math.ceil(args.budget * args.seconds / BATCH / args.devices))
 
     figures: dict[str, object] = {
-        "db": "postgres", "cpu_count": os.cpu_count(), "devices": args.devices,
-        "client_threads": args.clients * args.threads, "batch": BATCH,
+        "db": "postgres",
+        "cpu_count": os.cpu_count(),
+        "devices": args.devices,
+        "client_threads": args.clients * args.threads,
+        "batch": BATCH,
         "seconds": args.seconds,
     }
     rates: dict[int, float] = {}
@@ -61,18 +65,29 @@ def run(argv: list[str]) -> dict[str, object]:
                 root = Path(tmp) / f"workers-{n}"
                 root.mkdir()
                 server = LiveServer(root, db_url=db_url, workers=n)
-                print(f"server_workers: {n} workers, enrolling {args.devices} kiosks",
-                      file=sys.stderr)
+                print(
+                    f"server_workers: {n} workers, enrolling {args.devices} kiosks", file=sys.stderr
+                )
                 devices = _enroll(server, args.devices)
                 server.start()
                 try:
                     runs = []
                     for _ in range(args.repeat):
-                        phase = _phase(f"{server.url}/api/v1/sync", devices, args.clients,
-                                       args.threads, "new", {}, per_device, args.seconds)
+                        phase = _phase(
+                            f"{server.url}/api/v1/sync",
+                            devices,
+                            args.clients,
+                            args.threads,
+                            "new",
+                            {},
+                            per_device,
+                            args.seconds,
+                        )
                         if phase.failures:
-                            print(f"server_workers: {n} workers: failures {phase.failures}",
-                                  file=sys.stderr)
+                            print(
+                                f"server_workers: {n} workers: failures {phase.failures}",
+                                file=sys.stderr,
+                            )
                         runs.append(phase)
                 finally:
                     server.stop()
@@ -82,7 +97,8 @@ def run(argv: list[str]) -> dict[str, object]:
                 figures[f"workers_{n}_p50_ms"] = statistics.median(r.p50_ms for r in runs)
                 figures[f"workers_{n}_p99_ms"] = statistics.median(r.p99_ms for r in runs)
                 figures[f"workers_{n}_failed_requests"] = sum(
-                    sum(r.failures.values()) for r in runs)
+                    sum(r.failures.values()) for r in runs
+                )
                 print(f"server_workers: {n} workers: {rate:.0f} ratings/s", file=sys.stderr)
     finally:
         cluster.stop()

@@ -46,7 +46,12 @@ def main() -> int:
             started = time.perf_counter()
             result = subprocess.run(
                 [str(program), "--self-test", "--server", server.url, "--code", code],
-                env=env, cwd=tmp, capture_output=True, text=True, timeout=600, check=False,
+                env=env,
+                cwd=tmp,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
             )
             seconds = time.perf_counter() - started
         finally:
@@ -55,8 +60,10 @@ def main() -> int:
     if result.returncode != 0:
         print(result.stderr[-4000:], file=sys.stderr)
     size = folder_bytes(program.parent)
-    print(f"check_frozen: bundle {program.parent} {size / 1e6:.1f} MB "
-          f"({size / 2**20:.1f} MiB); self-test exit {result.returncode} in {seconds:.1f} s")
+    print(
+        f"check_frozen: bundle {program.parent} {size / 1e6:.1f} MB "
+        f"({size / 2**20:.1f} MiB); self-test exit {result.returncode} in {seconds:.1f} s"
+    )
     return result.returncode
 
 

@@ -56,9 +56,19 @@ class PrinterConfig:
 
 
 _PRINTER_FIELDS: dict[str, type] = {
-    "kind": str, "width_mm": int, "name": str, "pdf_dir": str, "connection": str,
-    "vendor": int, "product": int, "device": str, "baudrate": int, "host": str, "port": int,
-    "native_qr": bool, "check_paper": bool,
+    "kind": str,
+    "width_mm": int,
+    "name": str,
+    "pdf_dir": str,
+    "connection": str,
+    "vendor": int,
+    "product": int,
+    "device": str,
+    "baudrate": int,
+    "host": str,
+    "port": int,
+    "native_qr": bool,
+    "check_paper": bool,
 }
 
 
@@ -81,7 +91,7 @@ def _printer(value: Any, source: str) -> PrinterConfig:
     if config.connection not in ("usb", "serial", "network"):
         raise ConfigError(f"{source}: printer.connection must be usb, serial or network")
     if config.kind == "pdf" and not config.pdf_dir:
-        raise ConfigError(f"{source}: printer.pdf_dir is needed for kind = \"pdf\"")
+        raise ConfigError(f'{source}: printer.pdf_dir is needed for kind = "pdf"')
     return config
 
 

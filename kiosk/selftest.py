@@ -56,9 +56,15 @@ SELF_TEST_RECEIPT_URL = "https://rating.example/r/SELF-TEST-0000"
 def self_test_receipt() -> Receipt:
     """A receipt like the thanks screen prints, with a QR code to the receipt page."""
     return Receipt(
-        hall="政务服务大厅", counter="1号窗口 综合受理", when=time.strftime("%Y-%m-%d %H:%M"),
-        code="SELF-TEST-0000", url=SELF_TEST_RECEIPT_URL, title="评价回执 Rating receipt",
-        thanks="感谢您的评价", scan_hint="扫码查看处理进度", code_label="回执码",
+        hall="政务服务大厅",
+        counter="1号窗口 综合受理",
+        when=time.strftime("%Y-%m-%d %H:%M"),
+        code="SELF-TEST-0000",
+        url=SELF_TEST_RECEIPT_URL,
+        title="评价回执 Rating receipt",
+        thanks="感谢您的评价",
+        scan_hint="扫码查看处理进度",
+        code_label="回执码",
     )
 
 
@@ -80,8 +86,9 @@ def _check_store(work: Path) -> str:
     store = Store.open(work / "store" / "kiosk.sqlite")
     try:
         if store.report.revision != database.SCHEMA_REVISION:
-            raise SelfTestFailure(f"store at {store.report.revision}, "
-                                  f"expected {database.SCHEMA_REVISION}")
+            raise SelfTestFailure(
+                f"store at {store.report.revision}, expected {database.SCHEMA_REVISION}"
+            )
         store.record_rating(counter_id="self-test", scores=SELF_TEST_SCORES)
         status = store.status()
     finally:
@@ -113,7 +120,8 @@ def _check_keyboard(work: Path) -> str:
     if rect.isEmpty():
         raise SelfTestFailure(
             "the virtual keyboard did not come up (its QML or libpulse0 is missing; "
-            "QML_IMPORT_TRACE=1 shows which)")
+            "QML_IMPORT_TRACE=1 shows which)"
+        )
     qml = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.QmlImportsPath))
     pinyin = list((qml / "QtQuick" / "VirtualKeyboard" / "Plugins" / "Pinyin").glob("*pinyin*"))
     if not pinyin:
@@ -173,10 +181,13 @@ def _check_sync(work: Path, server: str, code: str) -> str:
     finally:
         store.close()
     if result.state != "delivered":
-        raise SelfTestFailure(f"sync with {server} failed: {result.state} "
-                              f"(status {result.status}, {result.error})")
-    return (f"enrolled as {identity['device_id']} for counter {identity['counter']['id']}; "
-            f"synced once, answer {result.status}")
+        raise SelfTestFailure(
+            f"sync with {server} failed: {result.state} (status {result.status}, {result.error})"
+        )
+    return (
+        f"enrolled as {identity['device_id']} for counter {identity['counter']['id']}; "
+        f"synced once, answer {result.status}"
+    )
 
 
 def run_self_test(server: str | None, code: str | None, out: TextIO = sys.stdout) -> int:
@@ -190,8 +201,12 @@ def run_self_test(server: str | None, code: str | None, out: TextIO = sys.stdout
     frozen = "frozen" if getattr(sys, "frozen", False) else "from source"
     from PySide6 import __version__ as pyside_version
 
-    print(f"hallrate-kiosk self-test: version {app_version()} ({frozen}), PySide6 "
-          f"{pyside_version}, platform {QGuiApplication.platformName()}", file=out, flush=True)
+    print(
+        f"hallrate-kiosk self-test: version {app_version()} ({frozen}), PySide6 "
+        f"{pyside_version}, platform {QGuiApplication.platformName()}",
+        file=out,
+        flush=True,
+    )
     checks: list[tuple[str, Callable[[Path], str] | None, str]] = [
         ("store", _check_store, ""),
         ("screens", _check_screens, ""),
@@ -221,17 +236,24 @@ def run_self_test(server: str | None, code: str | None, out: TextIO = sys.stdout
                     if not isinstance(exc, SelfTestFailure):
                         traceback.print_exc(file=sys.stderr)
                     outcome = Outcome(name, "FAIL", 0.0, detail)
-            outcome = Outcome(outcome.name, outcome.status, time.perf_counter() - t0,
-                              outcome.detail)
+            outcome = Outcome(
+                outcome.name, outcome.status, time.perf_counter() - t0, outcome.detail
+            )
             outcomes.append(outcome)
-            print(f"  {outcome.status:4}  {name:9} {outcome.seconds:6.2f} s  {outcome.detail}",
-                  file=out, flush=True)
+            print(
+                f"  {outcome.status:4}  {name:9} {outcome.seconds:6.2f} s  {outcome.detail}",
+                file=out,
+                flush=True,
+            )
     total = time.perf_counter() - started
     failed = [o.name for o in outcomes if o.status == "FAIL"]
     passed = sum(o.status == "ok" for o in outcomes)
     if failed:
-        print(f"self-test FAILED: {', '.join(failed)} ({passed} passed) in {total:.1f} s",
-              file=out, flush=True)
+        print(
+            f"self-test FAILED: {', '.join(failed)} ({passed} passed) in {total:.1f} s",
+            file=out,
+            flush=True,
+        )
     else:
         print(f"self-test passed: {passed} checks in {total:.1f} s", file=out, flush=True)
     del app
@@ -239,8 +261,11 @@ def run_self_test(server: str | None, code: str | None, out: TextIO = sys.stdout
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="hallrate-kiosk --self-test", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="hallrate-kiosk --self-test",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--server", help="server address to enroll with and sync once")
     parser.add_argument("--code", help="a one-time enrollment code (hallrate-server enroll-code)")

@@ -37,7 +37,9 @@ log = logging.getLogger(__name__)
 
 
 def create_app(
-    settings: Settings | None = None, engine: Engine | None = None, *,
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    *,
     run_escalation: bool = True,
 ) -> FastAPI:
     settings = settings or Settings()
@@ -77,8 +79,16 @@ def create_app(
     #: Receipt look-ups of unknown codes one client address may make per minute.
     app.state.receipt_lookups = SlidingWindowLimit(30, 60.0)
 
-    for router in (health_router, enroll_router, ingest_router, users_router, alerts_router,
-                   scores_router, devices_router, mobile_router):
+    for router in (
+        health_router,
+        enroll_router,
+        ingest_router,
+        users_router,
+        alerts_router,
+        scores_router,
+        devices_router,
+        mobile_router,
+    ):
         app.include_router(router)
     install_error_handlers(app, settings.retry_after_s)
     # Outermost last: latency covers everything, the body limit runs before any parsing.
@@ -107,9 +117,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     schema["paths"]["/api/v1/sync"]["post"]["requestBody"] = {
         "required": True,
         "content": {
-            "application/json": {
-                "schema": {"$ref": "#/components/schemas/SyncRequestDocument"}
-            }
+            "application/json": {"schema": {"$ref": "#/components/schemas/SyncRequestDocument"}}
         },
     }
     app.openapi_schema = schema

@@ -53,8 +53,9 @@ class BodyLimitMiddleware:
         headers = {k.lower(): v for k, v in scope["headers"]}
         encoding = headers.get(b"content-encoding", b"identity").strip().lower()
         if encoding not in (b"identity", b"gzip"):
-            await _reject(send, 415, "unsupported_media_type",
-                          "Content-Encoding must be gzip or absent")
+            await _reject(
+                send, 415, "unsupported_media_type", "Content-Encoding must be gzip or absent"
+            )
             return
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
@@ -85,7 +86,8 @@ class BodyLimitMiddleware:
                 await _reject(send, 400, "bad_encoding", str(exc))
                 return
         new_headers = [
-            (k, v) for k, v in scope["headers"]
+            (k, v)
+            for k, v in scope["headers"]
             if k.lower() not in (b"content-encoding", b"content-length")
         ]
         new_headers.append((b"content-length", str(len(body)).encode()))
@@ -107,11 +109,15 @@ class BodyLimitMiddleware:
 
 async def _reject(send: Send, status: int, code: str, message: str) -> None:
     payload = json.dumps({"error": {"code": code, "message": message}}).encode()
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close")],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

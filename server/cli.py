@@ -77,12 +77,18 @@ def cmd_serve(args: argparse.Namespace) -> None:
         os.environ["HALLRATE_DATABASE_URL"] = args.database_url
     # Workers are fresh processes: our loggers are configured through uvicorn's dictConfig.
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    log_config["loggers"]["server"] = {"handlers": ["default"], "level": "INFO",
-                                       "propagate": False}
+    log_config["loggers"]["server"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     uvicorn.run(
-        "server.app:create_app", factory=True, host=args.host, port=args.port,
-        workers=args.workers, log_level="info", log_config=log_config,
-        access_log=not args.no_access_log, loop="uvloop", http="httptools",
+        "server.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        log_config=log_config,
+        access_log=not args.no_access_log,
+        loop="uvloop",
+        http="httptools",
     )
 
 
@@ -90,24 +96,30 @@ def cmd_hall_add(args: argparse.Namespace) -> None:
     from server.halls.service import add_hall
 
     settings = _settings(args)
-    _in_transaction(settings, lambda s: add_hall(
-        s, args.id, args.name, args.timezone or settings.default_timezone, _now()))
+    _in_transaction(
+        settings,
+        lambda s: add_hall(
+            s, args.id, args.name, args.timezone or settings.default_timezone, _now()
+        ),
+    )
     print(f"hall {args.id} added")
 
 
 def cmd_counter_add(args: argparse.Namespace) -> None:
     from server.halls.service import add_counter
 
-    _in_transaction(_settings(args), lambda s: add_counter(s, args.hall, args.id, args.name,
-                                                           _now()))
+    _in_transaction(
+        _settings(args), lambda s: add_counter(s, args.hall, args.id, args.name, _now())
+    )
     print(f"counter {args.id} added to hall {args.hall}")
 
 
 def cmd_staff_add(args: argparse.Namespace) -> None:
     from server.halls.service import add_staff
 
-    _in_transaction(_settings(args), lambda s: add_staff(
-        s, args.hall, args.id, args.name, args.counter, _now()))
+    _in_transaction(
+        _settings(args), lambda s: add_staff(s, args.hall, args.id, args.name, args.counter, _now())
+    )
     print(f"staff member {args.id} added to hall {args.hall}")
 
 
@@ -122,8 +134,12 @@ def cmd_user_add(args: argparse.Namespace) -> None:
         if password != getpass.getpass("again: "):
             raise CliError("the passwords differ")
     settings = _settings(args)
-    _in_transaction(settings, lambda s: create_user(
-        s, args.username, password, Role(args.role), args.hall, _now(), hasher_for(settings)))
+    _in_transaction(
+        settings,
+        lambda s: create_user(
+            s, args.username, password, Role(args.role), args.hall, _now(), hasher_for(settings)
+        ),
+    )
     print(f"user {args.username} ({args.role}) added")
 
 
@@ -154,8 +170,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
         summary = build(make_session_factory(engine), settings, _now(), days=args.days)
     finally:
         engine.dispose()
-    print(f"demo hall {summary.hall_id}: {summary.counters} counters, "
-          f"{summary.ratings} ratings over {args.days} days")
+    print(
+        f"demo hall {summary.hall_id}: {summary.counters} counters, "
+        f"{summary.ratings} ratings over {args.days} days"
+    )
     print(f"users {', '.join(summary.users)} with password {DEMO_PASSWORD!r}")
 
 
@@ -168,8 +186,10 @@ def cmd_devices(args: argparse.Namespace) -> None:
         if not rows:
             print("no devices")
             return
-        print(f"{'device':36}  {'counter':12} {'active':6} {'last contact':20} {'app':10} "
-              f"{'queue':>6} {'oldest':>8} {'clock s':>8} {'seq':>8}  gaps")
+        print(
+            f"{'device':36}  {'counter':12} {'active':6} {'last contact':20} {'app':10} "
+            f"{'queue':>6} {'oldest':>8} {'clock s':>8} {'seq':>8}  gaps"
+        )
         now = _now()
         for d in rows:
             contact = (
@@ -177,10 +197,12 @@ def cmd_devices(args: argparse.Namespace) -> None:
             )
             age = pending_age_s(d, now)
             gaps = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in d.seq_gaps[:5])
-            print(f"{d.id:36}  {d.counter_id:12} {'yes' if d.active else 'no':6} {contact:20} "
-                  f"{d.app_version[:10]:10} {d.queue_depth:>6} {_duration(age):>8} "
-                  f"{d.clock_offset_s:>8.1f}"
-                  f"{'!' if d.clock_flagged else ' '}{d.highest_seq:>8}  {gaps or '-'}")
+            print(
+                f"{d.id:36}  {d.counter_id:12} {'yes' if d.active else 'no':6} {contact:20} "
+                f"{d.app_version[:10]:10} {d.queue_depth:>6} {_duration(age):>8} "
+                f"{d.clock_offset_s:>8.1f}"
+                f"{'!' if d.clock_flagged else ' '}{d.highest_seq:>8}  {gaps or '-'}"
+            )
 
     _in_transaction(_settings(args), show)
 
@@ -249,9 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--database-url", help="sqlite:///file.db or postgresql+psycopg://...")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, func: Callable[[argparse.Namespace], None], help_: str,
-                parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub
-                ) -> argparse.ArgumentParser:
+    def command(
+        name: str,
+        func: Callable[[argparse.Namespace], None],
+        help_: str,
+        parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
+    ) -> argparse.ArgumentParser:
         p = parent.add_parser(name, help=help_, description=help_)
         p.set_defaults(func=func)
         return p
@@ -289,14 +314,22 @@ def build_parser() -> argparse.ArgumentParser:
     user_sub = user.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = command("add", cmd_user_add, "add a dashboard user", user_sub)
     p.add_argument("username")
-    p.add_argument("--role", required=True, choices=("admin", "supervisor", "auditor"),
-                   help="admin: everything; supervisor: own hall's alerts; auditor: read only")
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=("admin", "supervisor", "auditor"),
+        help="admin: everything; supervisor: own hall's alerts; auditor: read only",
+    )
     p.add_argument("--hall", help="a supervisor's hall")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read the password from the first line of stdin instead of prompting")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin instead of prompting",
+    )
 
-    p = command("enroll-code", cmd_enroll_code,
-                "make a one-time enrollment code for a counter's kiosk")
+    p = command(
+        "enroll-code", cmd_enroll_code, "make a one-time enrollment code for a counter's kiosk"
+    )
     p.add_argument("--counter", required=True, help="the counter's id")
     p.add_argument("--no-qr", action="store_true", help="do not draw the QR code")
 
@@ -310,8 +343,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="the .bundle.json file from the kiosk's USB export")
     p.add_argument("--receipt", type=Path, help="where to write the receipt (default: beside)")
 
-    command("escalate", cmd_escalate, "mark overdue alerts escalated now (the server does "
-            "this every minute by itself)")
+    command(
+        "escalate",
+        cmd_escalate,
+        "mark overdue alerts escalated now (the server does this every minute by itself)",
+    )
     return parser
 
 

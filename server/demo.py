@@ -51,7 +51,11 @@ def _stars(rng: random.Random, mean: float) -> int:
 
 
 def build(
-    factory: sessionmaker[Session], settings: Settings, now: datetime, *, days: int = 30,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    now: datetime,
+    *,
+    days: int = 30,
     seed: int = 7,
 ) -> DemoSummary:
     rng = random.Random(seed)
@@ -59,13 +63,15 @@ def build(
     with factory.begin() as session:
         if halls.get_hall(session, HALL_ID) is not None:
             raise DemoError(f"the demo hall {HALL_ID!r} already exists")
-        hall_service.add_hall(session, HALL_ID, "示范政务服务大厅 Demo Service Hall",
-                              settings.default_timezone, now)
+        hall_service.add_hall(
+            session, HALL_ID, "示范政务服务大厅 Demo Service Hall", settings.default_timezone, now
+        )
         device_ids: dict[str, str] = {}
         for counter_id, name, _mean in COUNTERS:
             hall_service.add_counter(session, HALL_ID, counter_id, name, now)
-            hall_service.add_staff(session, HALL_ID, f"{counter_id}-s1", f"职员 {counter_id}",
-                                   counter_id, now)
+            hall_service.add_staff(
+                session, HALL_ID, f"{counter_id}-s1", f"职员 {counter_id}", counter_id, now
+            )
             issued = enrollment.make_code(session, counter_id, settings, now)
             answer = enrollment.enroll(
                 session, EnrollRequest(code=issued.code, app_version="demo"), settings, now
@@ -74,8 +80,9 @@ def build(
         names = ("admin", "supervisor", "auditor")
         hasher = users.hasher_for(settings)
         users.create_user(session, "admin", DEMO_PASSWORD, Role.ADMIN, None, now, hasher)
-        users.create_user(session, "supervisor", DEMO_PASSWORD, Role.SUPERVISOR, HALL_ID, now,
-                          hasher)
+        users.create_user(
+            session, "supervisor", DEMO_PASSWORD, Role.SUPERVISOR, HALL_ID, now, hasher
+        )
         users.create_user(session, "auditor", DEMO_PASSWORD, Role.AUDITOR, None, now, hasher)
 
     total = 0
@@ -94,21 +101,33 @@ def build(
                 if at > local_now:
                     continue
                 seq += 1
-                scores = {k: _stars(rng, mean) for k in
-                          ("attitude", "efficiency", "process", "environment", "overall")}
+                scores = {
+                    k: _stars(rng, mean)
+                    for k in ("attitude", "efficiency", "process", "environment", "overall")
+                }
                 low = sum(scores.values()) < 15
-                ratings.append({
-                    "id": str(uuid.uuid4()), "seq": seq, "counter_id": counter_id,
-                    "staff_id": f"{counter_id}-s1", "created_at": at.isoformat(),
-                    "scores": scores,
-                    "reasons": rng.sample(REASONS, rng.randint(1, 2)) if low else [],
-                    "comment": "", "channel": rng.choice(("kiosk", "kiosk", "mobile")),
-                    "content_version": settings.scoring.version,
-                })
+                ratings.append(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "seq": seq,
+                        "counter_id": counter_id,
+                        "staff_id": f"{counter_id}-s1",
+                        "created_at": at.isoformat(),
+                        "scores": scores,
+                        "reasons": rng.sample(REASONS, rng.randint(1, 2)) if low else [],
+                        "comment": "",
+                        "channel": rng.choice(("kiosk", "kiosk", "mobile")),
+                        "content_version": settings.scoring.version,
+                    }
+                )
         for start in range(0, len(ratings), 500):
             envelope = SyncRequest(
-                protocol=1, batch_id=str(uuid.uuid4()), device_time=now, queue_depth=0,
-                app_version="demo", ratings=ratings[start : start + 500],
+                protocol=1,
+                batch_id=str(uuid.uuid4()),
+                device_time=now,
+                queue_depth=0,
+                app_version="demo",
+                ratings=ratings[start : start + 500],
             )
             with factory.begin() as session:
                 ingest.ingest(session, device_ids[counter_id], envelope, settings, now)

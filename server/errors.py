@@ -113,10 +113,16 @@ def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
     @app.exception_handler(OperationalError)
     async def _db_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
         # Locked SQLite file, lost PostgreSQL connection, server shutting down: retryable.
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
-                    type(exc.orig).__name__)
+        log.warning(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc.orig).__name__,
+        )
         return error_response(
-            503, "unavailable", "the database is busy or unavailable; retry later",
+            503,
+            "unavailable",
+            "the database is busy or unavailable; retry later",
             {"Retry-After": str(retry_after_s)},
         )
 
@@ -124,14 +130,19 @@ def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
     async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
         # A value the database refuses (out of range, bad encoding): the request's fault.
         # Validation should have caught it first; the warning says where it did not.
-        log.warning("database refused a value on %s %s: %s", request.method, request.url.path,
-                    type(exc.orig).__name__)
+        log.warning(
+            "database refused a value on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc.orig).__name__,
+        )
         return error_response(422, "invalid_value", "a value in the request cannot be stored")
 
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
-        log.error("database error on %s %s: %s", request.method, request.url.path,
-                  type(exc.orig).__name__)
+        log.error(
+            "database error on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__
+        )
         return error_response(500, "internal_error", "the server failed; this is a bug")
 
     @app.exception_handler(Exception)

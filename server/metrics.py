@@ -25,7 +25,8 @@ ITEM_RESULTS = Counter(
 )
 ALERTS_ESCALATED = Counter("hallrate_alerts_escalated", "Alerts marked escalated when overdue")
 REQUEST_LATENCY = Histogram(
-    "hallrate_request_seconds", "Request latency by route and status",
+    "hallrate_request_seconds",
+    "Request latency by route and status",
     ["method", "route", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )

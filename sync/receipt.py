@@ -34,9 +34,7 @@ def receipt_code(key: bytes, rating_id: str) -> str:
     """The receipt code of `rating_id` under the device's receipt key."""
     digest = hmac.new(key, b"hallrate-receipt:" + rating_id.encode(), hashlib.sha256).digest()
     number = int.from_bytes(digest[:8], "big") >> (64 - 5 * CODE_CHARS)
-    return "".join(
-        ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(CODE_CHARS))
-    )
+    return "".join(ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(CODE_CHARS)))
 
 
 def normalize_code(text: str) -> str | None:

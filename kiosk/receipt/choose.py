@@ -28,6 +28,8 @@ def printer_for(config: PrinterConfig) -> Printer | None:
         "network": {"host": config.host, "port": config.port},
     }
     return EscPosPrinter(
-        connect(config.connection, **options[config.connection]), width_mm=config.width_mm,
-        native_qr=config.native_qr, check_paper=config.check_paper,
+        connect(config.connection, **options[config.connection]),
+        width_mm=config.width_mm,
+        native_qr=config.native_qr,
+        check_paper=config.check_paper,
     )

@@ -54,8 +54,10 @@ class QtPrinter:
         width, height = PAGE_MM[self.width_mm]
         size = QPageSize(QSizeF(width, height), QPageSize.Unit.Millimeter, "receipt")
         layout = QPageLayout(
-            size, QPageLayout.Orientation.Portrait,
-            QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter,
+            size,
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+            QPageLayout.Unit.Millimeter,
         )
         printer.setPageLayout(layout)
         printer.setFullPage(False)
@@ -68,8 +70,9 @@ class QtPrinter:
         if not painter.begin(printer):
             raise PrinterError("failed", "the printer could not start the page")
         try:
-            paint_receipt(painter, printer.pageRect(QPrinter.Unit.DevicePixel), receipt,
-                          printer.resolution())
+            paint_receipt(
+                painter, printer.pageRect(QPrinter.Unit.DevicePixel), receipt, printer.resolution()
+            )
         finally:
             if not painter.end():
                 raise PrinterError("failed", "the printer did not finish the page")
@@ -110,8 +113,12 @@ def paint_receipt(painter: QPainter, area: QRectF, receipt: Receipt, dpi: int) -
             for col, dark in enumerate(line):
                 if dark:
                     painter.fillRect(
-                        QRectF(left + (col + QUIET_ZONE) * module,
-                               y + (row + QUIET_ZONE) * module, module, module),
+                        QRectF(
+                            left + (col + QUIET_ZONE) * module,
+                            y + (row + QUIET_ZONE) * module,
+                            module,
+                            module,
+                        ),
                         QColor("black"),
                     )
         y += side + 1.0 * mm

@@ -41,7 +41,8 @@ def connect(kind: str, **options: Any) -> Callable[[], Any]:
 
     def open_network() -> Any:
         return _Network(
-            str(options["host"]), port=int(options.get("port", 9100)),
+            str(options["host"]),
+            port=int(options.get("port", 9100)),
             timeout=float(options.get("timeout_s", 5.0)),
         )
 
@@ -72,7 +73,11 @@ def connect(kind: str, **options: Any) -> Callable[[], Any]:
 
 class EscPosPrinter:
     def __init__(
-        self, open_printer: Callable[[], Any], *, width_mm: int = 80, native_qr: bool = True,
+        self,
+        open_printer: Callable[[], Any],
+        *,
+        width_mm: int = 80,
+        native_qr: bool = True,
         check_paper: bool = False,
     ) -> None:
         if width_mm not in LINE_CHARS:
@@ -110,7 +115,9 @@ class EscPosPrinter:
             self._line(device, line)
         if receipt.url:
             device.qr(
-                receipt.url, size=QR_MODULE_DOTS[self.width_mm], native=self.native_qr,
+                receipt.url,
+                size=QR_MODULE_DOTS[self.width_mm],
+                native=self.native_qr,
                 center=not self.native_qr,
             )
             self._line(device, receipt.scan_hint)

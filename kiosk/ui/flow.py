@@ -343,17 +343,20 @@ class FlowController(QObject):
         self.thanks.show_print_state("printing")
         config = self._config
         # Queued, never waited for: a slow or broken printer cannot hold the flow.
-        self._printing.submit(rating_id, Receipt(
-            hall=config.hall_name,
-            counter=config.counter_name,
-            when=created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-            code=grouped(code),
-            url=url,
-            title=self.tr("Service rating receipt"),
-            thanks=self.tr("Thank you for your rating!"),
-            scan_hint=self.tr("Scan to follow what happens to your rating"),
-            code_label=self.tr("Receipt code"),
-        ))
+        self._printing.submit(
+            rating_id,
+            Receipt(
+                hall=config.hall_name,
+                counter=config.counter_name,
+                when=created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                code=grouped(code),
+                url=url,
+                title=self.tr("Service rating receipt"),
+                thanks=self.tr("Thank you for your rating!"),
+                scan_hint=self.tr("Scan to follow what happens to your rating"),
+                code_label=self.tr("Receipt code"),
+            ),
+        )
 
     def _printed(self, job_id: str, problem: str) -> None:
         if job_id != self._receipt_job:

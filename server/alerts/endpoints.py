@@ -27,18 +27,30 @@ router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 _ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody},
+    401: {"model": ErrorBody},
+    403: {"model": ErrorBody},
+    404: {"model": ErrorBody},
 }
 
 
 def _out(alert: Alert, hall_id: str) -> AlertOut:
     return AlertOut(
-        id=alert.id, kind=alert.kind, hall_id=hall_id, counter_id=alert.counter_id,
-        rating_id=alert.rating_id, period=alert.period, state=alert.state,
-        created_at=alert.created_at, due_at=alert.due_at, escalated=alert.escalated,
-        escalated_at=alert.escalated_at, acknowledged_at=alert.acknowledged_at,
-        called_back_at=alert.called_back_at, rectified_at=alert.rectified_at,
-        closed_at=alert.closed_at, public_reply=alert.public_reply,
+        id=alert.id,
+        kind=alert.kind,
+        hall_id=hall_id,
+        counter_id=alert.counter_id,
+        rating_id=alert.rating_id,
+        period=alert.period,
+        state=alert.state,
+        created_at=alert.created_at,
+        due_at=alert.due_at,
+        escalated=alert.escalated,
+        escalated_at=alert.escalated_at,
+        acknowledged_at=alert.acknowledged_at,
+        called_back_at=alert.called_back_at,
+        rectified_at=alert.rectified_at,
+        closed_at=alert.closed_at,
+        public_reply=alert.public_reply,
         public_reply_at=alert.public_reply_at,
     )
 
@@ -49,10 +61,14 @@ def _detail(session: Session, alert: Alert, hall_id: str) -> AlertDetail:
         rating = session.get(Rating, alert.rating_id)
         if rating is not None:
             rating_out = AlertRatingOut(
-                id=rating.id, occurred_at=rating.occurred_at, staff_id=rating.staff_id,
-                weighted_score=rating.weighted_score / SCORE_SCALE, level=rating.level,
+                id=rating.id,
+                occurred_at=rating.occurred_at,
+                staff_id=rating.staff_id,
+                weighted_score=rating.weighted_score / SCORE_SCALE,
+                level=rating.level,
                 scores={code: getattr(rating, code) for code in DIMENSION_CODES},
-                reasons=list(rating.reasons), comment=rating.comment,
+                reasons=list(rating.reasons),
+                comment=rating.comment,
             )
     events = [
         AlertEventOut(action=e.action, note=e.note, user_id=e.user_id, at=e.at)
@@ -74,8 +90,14 @@ def list_alerts(
 ) -> list[AlertOut]:
     """Alerts the user may see, soonest due first."""
     rows = repository.search(
-        session, hall_id=service.visible_hall(user), counter_id=counter_id, state=state,
-        kind=kind, escalated=escalated, limit=limit, offset=offset,
+        session,
+        hall_id=service.visible_hall(user),
+        counter_id=counter_id,
+        state=state,
+        kind=kind,
+        escalated=escalated,
+        limit=limit,
+        offset=offset,
     )
     return [_out(alert, hall) for alert, hall in rows]
 

@@ -31,12 +31,14 @@ _INSERTS = {
 
 
 def open_for_counter(session: Session, counter_id: str, limit: int) -> list[Alert]:
-    return list(session.scalars(
-        select(Alert)
-        .where(Alert.counter_id == counter_id, Alert.state != AlertState.CLOSED.value)
-        .order_by(Alert.due_at, Alert.id)
-        .limit(limit)
-    ))
+    return list(
+        session.scalars(
+            select(Alert)
+            .where(Alert.counter_id == counter_id, Alert.state != AlertState.CLOSED.value)
+            .order_by(Alert.due_at, Alert.id)
+            .limit(limit)
+        )
+    )
 
 
 def get(session: Session, alert_id: int, *, for_update: bool = False) -> Alert | None:
@@ -77,9 +79,11 @@ def search(
 
 
 def events_of(session: Session, alert_id: int) -> list[AlertEvent]:
-    return list(session.scalars(
-        select(AlertEvent).where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id)
-    ))
+    return list(
+        session.scalars(
+            select(AlertEvent).where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id)
+        )
+    )
 
 
 def escalate_overdue(session: Session, now: datetime) -> int:

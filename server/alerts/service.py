@@ -31,36 +31,56 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("acknowledge", frozenset({AlertState.OPEN}), AlertState.ACKNOWLEDGED,
-                   "acknowledged_at"),
-        Transition("call-back", frozenset({AlertState.ACKNOWLEDGED}), AlertState.CALLED_BACK,
-                   "called_back_at"),
-        Transition("rectify", frozenset({AlertState.ACKNOWLEDGED, AlertState.CALLED_BACK}),
-                   AlertState.RECTIFIED, "rectified_at"),
+        Transition(
+            "acknowledge", frozenset({AlertState.OPEN}), AlertState.ACKNOWLEDGED, "acknowledged_at"
+        ),
+        Transition(
+            "call-back",
+            frozenset({AlertState.ACKNOWLEDGED}),
+            AlertState.CALLED_BACK,
+            "called_back_at",
+        ),
+        Transition(
+            "rectify",
+            frozenset({AlertState.ACKNOWLEDGED, AlertState.CALLED_BACK}),
+            AlertState.RECTIFIED,
+            "rectified_at",
+        ),
         Transition("close", frozenset({AlertState.RECTIFIED}), AlertState.CLOSED, "closed_at"),
     )
 }
 
 
 def low_score_alert_rows(
-    counter_id: str, low_ratings: Iterable[tuple[str, datetime]], now: datetime,
+    counter_id: str,
+    low_ratings: Iterable[tuple[str, datetime]],
+    now: datetime,
     config: ScoringConfig,
 ) -> list[dict[str, object]]:
     """Rows for the alerts of newly stored low scores: due a deadline after the rating."""
     deadline = timedelta(hours=config.alert_deadline_hours)
     return [
         {
-            "kind": AlertKind.LOW_SCORE.value, "counter_id": counter_id, "rating_id": rating_id,
-            "period": rating_id, "state": AlertState.OPEN.value, "created_at": now,
-            "due_at": occurred_at + deadline, "escalated": False,
+            "kind": AlertKind.LOW_SCORE.value,
+            "counter_id": counter_id,
+            "rating_id": rating_id,
+            "period": rating_id,
+            "state": AlertState.OPEN.value,
+            "created_at": now,
+            "due_at": occurred_at + deadline,
+            "escalated": False,
         }
         for rating_id, occurred_at in low_ratings
     ]
 
 
 def raise_alerts(
-    session: Session, counter_id: str, low_ratings: list[tuple[str, datetime]],
-    months: Iterable[date], now: datetime, config: ScoringConfig,
+    session: Session,
+    counter_id: str,
+    low_ratings: list[tuple[str, datetime]],
+    months: Iterable[date],
+    now: datetime,
+    config: ScoringConfig,
     known: Mapping[date, Aggregate] | None = None,
 ) -> None:
     """Alerts for new low scores, and a counter alert for each month touched whose low-score
@@ -77,12 +97,18 @@ def raise_alerts(
         if aggregate is None:
             aggregate = month_aggregate(session, counter_id, month)
         if aggregate.must_rectify(config):
-            rows.append({
-                "kind": AlertKind.COUNTER_LOW_RATE.value, "counter_id": counter_id,
-                "rating_id": None, "period": month.strftime("%Y-%m"),
-                "state": AlertState.OPEN.value, "created_at": now, "due_at": now + deadline,
-                "escalated": False,
-            })
+            rows.append(
+                {
+                    "kind": AlertKind.COUNTER_LOW_RATE.value,
+                    "counter_id": counter_id,
+                    "rating_id": None,
+                    "period": month.strftime("%Y-%m"),
+                    "state": AlertState.OPEN.value,
+                    "created_at": now,
+                    "due_at": now + deadline,
+                    "escalated": False,
+                }
+            )
     repository.insert_ignoring_existing(session, rows)
 
 
@@ -91,8 +117,9 @@ def visible_hall(user: User) -> str | None:
     return user.hall_id if user.role == Role.SUPERVISOR else None
 
 
-def get_visible(session: Session, user: User, alert_id: int, *, for_update: bool = False
-                ) -> tuple[Alert, str]:
+def get_visible(
+    session: Session, user: User, alert_id: int, *, for_update: bool = False
+) -> tuple[Alert, str]:
     alert = repository.get(session, alert_id, for_update=for_update)
     if alert is None:
         raise NotFound("alert")

@@ -16,9 +16,10 @@ def lock(session: Session, device_id: str) -> Device:
     """The device row, locked until the transaction ends (concurrent syncs of one device
     update its seq bookkeeping one after the other)."""
     return session.scalars(
-        select(Device).where(Device.id == device_id).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(Device)
+        .where(Device.id == device_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one()
 
 

@@ -51,17 +51,20 @@ class IssuedCode:
     expires_at: datetime
 
 
-def make_code(
-    session: Session, counter_id: str, settings: Settings, now: datetime
-) -> IssuedCode:
+def make_code(session: Session, counter_id: str, settings: Settings, now: datetime) -> IssuedCode:
     if halls.get_counter(session, counter_id) is None:
         raise EnrollmentError(f"no counter {counter_id!r}")
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(_CODE_CHARS))
     code = "-".join(raw[i : i + 4] for i in range(0, _CODE_CHARS, 4))
     expires = now + timedelta(hours=settings.enrollment_code_hours)
-    session.add(EnrollmentCode(
-        code_hash=hash_code(code), counter_id=counter_id, created_at=now, expires_at=expires,
-    ))
+    session.add(
+        EnrollmentCode(
+            code_hash=hash_code(code),
+            counter_id=counter_id,
+            created_at=now,
+            expires_at=expires,
+        )
+    )
     session.flush()
     return IssuedCode(code=code, counter_id=counter_id, expires_at=expires)
 
@@ -83,9 +86,18 @@ def enroll(
     devices.deactivate_for_counter(session, counter.id)
     token = new_token()
     device = Device(
-        id=str(uuid.uuid4()), counter_id=counter.id, token_hash=hash_token(token), active=True,
-        enrolled_at=now, app_version=request.app_version, queue_depth=0, clock_offset_s=0.0,
-        clock_flagged=False, highest_seq=0, seq_gaps=[], ratings_received=0,
+        id=str(uuid.uuid4()),
+        counter_id=counter.id,
+        token_hash=hash_token(token),
+        active=True,
+        enrolled_at=now,
+        app_version=request.app_version,
+        queue_depth=0,
+        clock_offset_s=0.0,
+        clock_flagged=False,
+        highest_seq=0,
+        seq_gaps=[],
+        ratings_received=0,
     )
     session.add(device)
     session.flush()

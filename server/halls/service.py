@@ -33,9 +33,7 @@ def _check_name(value: str) -> None:
         raise HallError("a name is 1–200 characters")
 
 
-def add_hall(
-    session: Session, hall_id: str, name: str, timezone: str, now: datetime
-) -> Hall:
+def add_hall(session: Session, hall_id: str, name: str, timezone: str, now: datetime) -> Hall:
     _check_id("hall", hall_id)
     _check_name(name)
     try:
@@ -66,7 +64,11 @@ def add_counter(
 
 
 def add_staff(
-    session: Session, hall_id: str, staff_id: str, name: str, counter_id: str | None,
+    session: Session,
+    hall_id: str,
+    staff_id: str,
+    name: str,
+    counter_id: str | None,
     now: datetime,
 ) -> Staff:
     _check_id("staff", staff_id)

@@ -106,7 +106,11 @@ def sync(
         raise TooMany("too many syncs from this device", settings.retry_after_s)
     with state.ingest_gate.enter(settings.retry_after_s):
         answer = service.ingest(
-            session, device.id, envelope, settings, datetime.now(UTC),
+            session,
+            device.id,
+            envelope,
+            settings,
+            datetime.now(UTC),
             public_url=settings.public_url or str(request.base_url),
         )
     return Response(answer.model_dump_json(), media_type="application/json")

@@ -32,9 +32,7 @@ def existing_hashes(session: Session, ids: Collection[str]) -> dict[str, str]:
     id_list = list(ids)
     for start in range(0, len(id_list), _ID_CHUNK):
         chunk = id_list[start : start + _ID_CHUNK]
-        rows = session.execute(
-            select(Rating.id, Rating.content_hash).where(Rating.id.in_(chunk))
-        )
+        rows = session.execute(select(Rating.id, Rating.content_hash).where(Rating.id.in_(chunk)))
         found.update({row[0]: row[1] for row in rows})
     return found
 
@@ -105,11 +103,14 @@ def existing_sessions(session: Session, ids: Collection[str]) -> dict[str, Servi
     id_list = list(ids)
     for start in range(0, len(id_list), _ID_CHUNK):
         chunk = id_list[start : start + _ID_CHUNK]
-        found.update({
-            s.id: s for s in session.scalars(
-                select(ServiceSession).where(ServiceSession.id.in_(chunk)).with_for_update()
-            )
-        })
+        found.update(
+            {
+                s.id: s
+                for s in session.scalars(
+                    select(ServiceSession).where(ServiceSession.id.in_(chunk)).with_for_update()
+                )
+            }
+        )
     return found
 
 
@@ -118,7 +119,9 @@ def insert_sessions(session: Session, rows: Sequence[dict[str, Any]]) -> set[str
         return set()
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(ServiceSession).on_conflict_do_nothing(index_elements=["id"]).returning(
-        ServiceSession.id
+    stmt = (
+        insert(ServiceSession)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(ServiceSession.id)
     )
     return set(session.scalars(stmt, list(rows)))

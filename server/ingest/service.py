@@ -73,8 +73,9 @@ class _Results:
         self.errors[key] = "another item with this id and different content is stored"
 
 
-def _parse(adapter: TypeAdapter[list[Any]], model: Any, raw: Sequence[dict[str, Any]]
-           ) -> tuple[list[Any], dict[str, str]]:
+def _parse(
+    adapter: TypeAdapter[list[Any]], model: Any, raw: Sequence[dict[str, Any]]
+) -> tuple[list[Any], dict[str, str]]:
     # The whole list validates in one call when all is well (the common case, and much
     # faster); otherwise item by item, so that one bad item never sinks the batch.
     try:
@@ -102,7 +103,11 @@ class _Candidate:
 
 
 def ingest(
-    session: Session, device_id: str, envelope: SyncRequest, settings: Settings, now: datetime,
+    session: Session,
+    device_id: str,
+    envelope: SyncRequest,
+    settings: Settings,
+    now: datetime,
     public_url: str | None = None,
 ) -> SyncResponse:
     device, hall = devices.lock_with_hall(session, device_id)
@@ -150,8 +155,11 @@ def ingest(
     _classify_existing(out, candidates, existing)
     lost_race = [cid for cid in candidates if cid not in inserted]
     if lost_race:
-        _classify_existing(out, {k: candidates[k] for k in lost_race},
-                           repository.existing_hashes(session, lost_race))
+        _classify_existing(
+            out,
+            {k: candidates[k] for k in lost_race},
+            repository.existing_hashes(session, lost_race),
+        )
     stored = [candidates[cid] for cid in candidates if cid in inserted]
     for candidate in stored:
         # A differing copy later in the same batch already made it a conflict: keep saying so.
@@ -164,22 +172,31 @@ def ingest(
     scores, month_first, month = counter_scores_and_month(
         session, device.counter_id, hall.id, hall.timezone, now, config
     )
-    raise_alerts(session, device.counter_id, just_stored, zone, now, settings,
-                 {month_first: month})
+    raise_alerts(session, device.counter_id, just_stored, zone, now, settings, {month_first: month})
     _ingest_sessions(session, device, envelope.sessions, correction, now, out)
 
     record_contact(
-        device, now=now, app_version=envelope.app_version, queue_depth=envelope.queue_depth,
+        device,
+        now=now,
+        app_version=envelope.app_version,
+        queue_depth=envelope.queue_depth,
         oldest_pending_at=envelope.oldest_pending_at,
-        clock_offset_s=offset_s, clock_flagged=flagged, seqs=seqs, stored=len(stored),
+        clock_offset_s=offset_s,
+        clock_flagged=flagged,
+        seqs=seqs,
+        stored=len(stored),
     )
     session.flush()
     _count(out, len(envelope.ratings))
     log.info(
         "sync device=%s counter=%s batch=%s ratings=%d accepted=%d duplicate=%d conflict=%d "
-        "rejected=%d clock_offset_s=%.1f", device.id, device.counter_id, envelope.batch_id,
-        len(envelope.ratings), *(_tally(out, r) for r in
-                                 ("accepted", "duplicate", "conflict", "rejected")), offset_s,
+        "rejected=%d clock_offset_s=%.1f",
+        device.id,
+        device.counter_id,
+        envelope.batch_id,
+        len(envelope.ratings),
+        *(_tally(out, r) for r in ("accepted", "duplicate", "conflict", "rejected")),
+        offset_s,
     )
     config_out = device_config(settings, hall.timezone)
     config_out["device_clock_offset_s"] = round(offset_s, 3)
@@ -196,9 +213,14 @@ def ingest(
         counter_scores=scores,
         alerts=[
             Alert(
-                id=str(a.id), kind=a.kind, counter_id=a.counter_id,  # type: ignore[arg-type]
-                rating_id=a.rating_id, state=a.state,  # type: ignore[arg-type]
-                created_at=a.created_at, due_at=a.due_at, escalated=a.escalated,
+                id=str(a.id),
+                kind=a.kind,  # type: ignore[arg-type]
+                counter_id=a.counter_id,
+                rating_id=a.rating_id,
+                state=a.state,  # type: ignore[arg-type]
+                created_at=a.created_at,
+                due_at=a.due_at,
+                escalated=a.escalated,
             )
             for a in open_alerts
         ],
@@ -213,7 +235,8 @@ def _check(
     if rating.counter_id != device.counter_id:
         return (
             f"counter_id {rating.counter_id!r} is not this device's counter "
-            f"({device.counter_id!r})", None,
+            f"({device.counter_id!r})",
+            None,
         )
     occurred_at = _corrected(rating.created_at, correction)
     if occurred_at is None:
@@ -252,12 +275,24 @@ def _classify_existing(
 def _row(c: _Candidate, device: Device, now: datetime) -> dict[str, Any]:
     r = c.rating
     row: dict[str, Any] = {
-        "id": r.id, "device_id": device.id, "counter_id": r.counter_id, "staff_id": r.staff_id,
-        "session_id": r.session_id, "seq": r.seq, "created_at": r.created_at,
-        "occurred_at": c.occurred_at, "received_at": now,
-        "weighted_score": c.scored.weighted, "level": c.scored.level, "is_low": c.scored.is_low,
-        "reasons": list(r.reasons), "comment": r.comment, "channel": r.channel,
-        "content_version": r.content_version, "content_hash": c.content_hash, "flags": c.flags,
+        "id": r.id,
+        "device_id": device.id,
+        "counter_id": r.counter_id,
+        "staff_id": r.staff_id,
+        "session_id": r.session_id,
+        "seq": r.seq,
+        "created_at": r.created_at,
+        "occurred_at": c.occurred_at,
+        "received_at": now,
+        "weighted_score": c.scored.weighted,
+        "level": c.scored.level,
+        "is_low": c.scored.is_low,
+        "reasons": list(r.reasons),
+        "comment": r.comment,
+        "channel": r.channel,
+        "content_version": r.content_version,
+        "content_hash": c.content_hash,
+        "flags": c.flags,
         "receipt_code": r.receipt,
     }
     row.update(zip(DIMENSION_CODES, c.stars, strict=True))
@@ -275,8 +310,12 @@ class StoredRating:
 
 
 def update_rollups_and_alerts(
-    session: Session, counter_id: str, stored: Sequence[StoredRating], zone: ZoneInfo,
-    now: datetime, settings: Settings,
+    session: Session,
+    counter_id: str,
+    stored: Sequence[StoredRating],
+    zone: ZoneInfo,
+    now: datetime,
+    settings: Settings,
 ) -> None:
     """Add newly stored ratings of one counter to its rollups and raise their alerts: the
     one path for kiosk and phone ratings alike (the sync ingest runs the two halves with
@@ -299,8 +338,13 @@ def add_to_rollups(
 
 
 def raise_alerts(
-    session: Session, counter_id: str, stored: Sequence[StoredRating], zone: ZoneInfo,
-    now: datetime, settings: Settings, known: dict[date, Aggregate] | None = None,
+    session: Session,
+    counter_id: str,
+    stored: Sequence[StoredRating],
+    zone: ZoneInfo,
+    now: datetime,
+    settings: Settings,
+    known: dict[date, Aggregate] | None = None,
 ) -> None:
     """Alerts for the low scores among `stored`, and the monthly low-rate rule for each
     month they touch (`known`: month aggregates already read, by first day)."""
@@ -312,8 +356,12 @@ def raise_alerts(
 
 
 def _ingest_sessions(
-    session: Session, device: Device, raw: Sequence[dict[str, Any]], correction: timedelta,
-    now: datetime, out: _Results,
+    session: Session,
+    device: Device,
+    raw: Sequence[dict[str, Any]],
+    correction: timedelta,
+    now: datetime,
+    out: _Results,
 ) -> None:
     """Sessions are stored once; a later copy may only fill in how the session ended."""
     if not raw:
@@ -337,14 +385,20 @@ def _ingest_sessions(
     for sid, (item, content_hash) in fresh.items():
         stored = existing.get(sid)
         if stored is None:
-            rows.append({
-                "id": sid, "device_id": device.id, "counter_id": item.counter_id,
-                "staff_id": item.staff_id, "ticket": item.ticket,
-                "started_at": _corrected(item.started_at, correction),
-                "ended_at": _corrected(item.ended_at, correction) if item.ended_at else None,
-                "finished_in_one_visit": item.finished_in_one_visit, "received_at": now,
-                "content_hash": content_hash,
-            })
+            rows.append(
+                {
+                    "id": sid,
+                    "device_id": device.id,
+                    "counter_id": item.counter_id,
+                    "staff_id": item.staff_id,
+                    "ticket": item.ticket,
+                    "started_at": _corrected(item.started_at, correction),
+                    "ended_at": _corrected(item.ended_at, correction) if item.ended_at else None,
+                    "finished_in_one_visit": item.finished_in_one_visit,
+                    "received_at": now,
+                    "content_hash": content_hash,
+                }
+            )
         elif stored.content_hash == content_hash:
             out.results[sid] = "duplicate"
         elif stored.ended_at is None and item.ended_at is not None:

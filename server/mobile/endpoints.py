@@ -90,7 +90,9 @@ async def request_body(request: Request) -> bytes:
 
 @router.post("/m/{token}", response_class=HTMLResponse)
 def phone_submit(
-    token: Token, request: Request, body: Annotated[bytes, Depends(request_body)],
+    token: Token,
+    request: Request,
+    body: Annotated[bytes, Depends(request_body)],
     session: SessionDep,
 ) -> HTMLResponse:
     settings: Settings = request.app.state.settings
@@ -125,8 +127,9 @@ def _parse_form(body: bytes, content_type: str) -> dict[str, list[str]] | None:
         return None
     try:
         text = body.decode("utf-8")
-        return parse_qs(text, keep_blank_values=True, strict_parsing=False,
-                        max_num_fields=100, errors="strict")
+        return parse_qs(
+            text, keep_blank_values=True, strict_parsing=False, max_num_fields=100, errors="strict"
+        )
     except (UnicodeDecodeError, ValueError):
         return None
 

@@ -39,7 +39,10 @@ def current_session(session: Session, counter_id: str, now: datetime) -> str | N
 
 
 def phone_config(
-    session: Session, settings: Settings, counter_id: str, public_url: str | None,
+    session: Session,
+    settings: Settings,
+    counter_id: str,
+    public_url: str | None,
     now: datetime,
 ) -> dict[str, Any]:
     """`public_url` and a new `mobile` grant; empty when no public address is known."""

@@ -31,7 +31,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     "submit": {"zh_CN": "提交评价", "en": "Submit rating"},
     "other_lang": {"zh_CN": "English", "en": "中文"},
     "missing_scores": {
-        "zh_CN": "请为全部五项打分后再提交。", "en": "Please rate all five before submitting.",
+        "zh_CN": "请为全部五项打分后再提交。",
+        "en": "Please rate all five before submitting.",
     },
     "comment_too_long": {
         "zh_CN": f"意见最多 {MAX_COMMENT_CHARS} 个字，请删减后再提交。",
@@ -87,7 +88,8 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "Too many look-ups; please try again in a minute.",
     },
     "not_a_code": {
-        "zh_CN": "这不是有效的回执码。", "en": "This is not a valid receipt code.",
+        "zh_CN": "这不是有效的回执码。",
+        "en": "This is not a valid receipt code.",
     },
     "received": {"zh_CN": "已收到您的评价", "en": "Your rating was received"},
     "rated_at": {"zh_CN": "评价时间", "en": "Rated at"},
@@ -95,8 +97,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "level": {"zh_CN": "评价等级", "en": "Level"},
     "low_intro": {
         "zh_CN": "这是一条差评，大厅负责人须在期限内处理并反馈。处理进度：",
-        "en": "This is a low score: the hall supervisor must answer it by the deadline. "
-        "Progress:",
+        "en": "This is a low score: the hall supervisor must answer it by the deadline. Progress:",
     },
     "due": {"zh_CN": "处理期限", "en": "Deadline"},
     "reply": {"zh_CN": "整改反馈", "en": "The supervisor's reply"},
@@ -219,7 +220,7 @@ def rating_form(
     parts.append("</fieldset>")
     comment = draft.comment if draft else ""
     parts.append(
-        f'<fieldset><legend>{escape(_t("comment", lang))}</legend>'
+        f"<fieldset><legend>{escape(_t('comment', lang))}</legend>"
         f'<textarea name="comment" rows="3" maxlength="{MAX_COMMENT_CHARS}">'
         f"{escape(comment)}</textarea></fieldset>"
     )
@@ -244,11 +245,10 @@ def thanks(lang: Lang, receipt_href: str, code: str, comment: str, is_low: bool)
         parts.append(f"<p>{escape(_t('thanks_low', lang))}</p>")
     if comment:
         parts.append(
-            f"<p>{escape(_t('your_comment', lang))}</p>"
-            f'<p class="comment">{escape(comment)}</p>'
+            f'<p>{escape(_t("your_comment", lang))}</p><p class="comment">{escape(comment)}</p>'
         )
     parts.append(
-        f"</div><div class=\"box\"><p>{escape(_t('follow', lang))}</p>"
+        f'</div><div class="box"><p>{escape(_t("follow", lang))}</p>'
         f'<p><a href="{escape(receipt_href)}">{escape(receipt_href)}</a></p>'
         f"<p>{escape(_t('receipt_code', lang))}: "
         f'<span class="code">{escape(grouped(code))}</span></p></div>'
@@ -264,11 +264,13 @@ def receipt(lang: Lang, href: str, status: ReceiptStatus | None, *, valid: bool 
     """The receipt page: not a code, not yet received, or the rating and its alert."""
     title = _t("receipt_title", lang)
     if not valid:
-        return _page(lang, title, f'<div class="box"><p>{escape(_t("not_a_code", lang))}</p>'
-                     "</div>", href)
+        return _page(
+            lang, title, f'<div class="box"><p>{escape(_t("not_a_code", lang))}</p></div>', href
+        )
     if status is None:
-        return _page(lang, title, f'<div class="box"><p>{escape(_t("not_received", lang))}</p>'
-                     "</div>", href)
+        return _page(
+            lang, title, f'<div class="box"><p>{escape(_t("not_received", lang))}</p></div>', href
+        )
     level = Level(status.level)
     zone = status.place.timezone
     rows: Sequence[tuple[str, str]] = (

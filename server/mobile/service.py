@@ -92,9 +92,12 @@ def _spent(session: Session, token: tokens.MobileToken) -> bool:
     if token.session_id is None:
         return False
     # One rating per service (一次一评): rated at the kiosk or on a phone already.
-    return session.scalars(
-        select(Rating.id).where(Rating.session_id == token.session_id).limit(1)
-    ).first() is not None
+    return (
+        session.scalars(
+            select(Rating.id).where(Rating.session_id == token.session_id).limit(1)
+        ).first()
+        is not None
+    )
 
 
 def open_token(session: Session, settings: Settings, text: str, now: datetime) -> Opened:
@@ -122,10 +125,13 @@ def read_form(form: Mapping[str, Sequence[str]]) -> Draft:
     if len(scores) != len(DIMENSION_CODES):
         problems.append("missing_scores")
     known = {r.code: r for r in DEFAULT_REASONS}
-    reasons = tuple(dict.fromkeys(
-        code for code in form.get("reason", [])
-        if code in known and scores.get(known[code].dimension, 5) <= REASON_MAX_STARS
-    ))
+    reasons = tuple(
+        dict.fromkeys(
+            code
+            for code in form.get("reason", [])
+            if code in known and scores.get(known[code].dimension, 5) <= REASON_MAX_STARS
+        )
+    )
     comments = form.get("comment", [""])
     comment = comments[0].replace("\r\n", "\n") if len(comments) == 1 else ""
     if len(comments) > 1:
@@ -178,12 +184,25 @@ def submit(
     rating_id = str(uuid6.uuid7())
     code = new_receipt_code()
     row = {
-        "id": rating_id, "device_id": device.id, "counter_id": token.counter_id,
-        "staff_id": staff_id, "session_id": token.session_id, "seq": 0, "created_at": now,
-        "occurred_at": now, "received_at": now, "weighted_score": scored.weighted,
-        "level": scored.level, "is_low": scored.is_low, "reasons": list(draft.reasons),
-        "comment": draft.comment, "channel": "mobile", "content_version": config.version,
-        "flags": 0, "receipt_code": code, **dict(zip(DIMENSION_CODES, stars, strict=True)),
+        "id": rating_id,
+        "device_id": device.id,
+        "counter_id": token.counter_id,
+        "staff_id": staff_id,
+        "session_id": token.session_id,
+        "seq": 0,
+        "created_at": now,
+        "occurred_at": now,
+        "received_at": now,
+        "weighted_score": scored.weighted,
+        "level": scored.level,
+        "is_low": scored.is_low,
+        "reasons": list(draft.reasons),
+        "comment": draft.comment,
+        "channel": "mobile",
+        "content_version": config.version,
+        "flags": 0,
+        "receipt_code": code,
+        **dict(zip(DIMENSION_CODES, stars, strict=True)),
     }
     row["content_hash"] = hashlib.sha256(
         json.dumps(row, default=str, sort_keys=True).encode()
@@ -191,17 +210,25 @@ def submit(
     try:
         with session.begin_nested():
             ingest_repository.insert_ratings(session, [row])
-            session.add(MobileTokenUse(
-                token_id=token.token_id, counter_id=token.counter_id, rating_id=rating_id,
-                used_at=now,
-            ))
+            session.add(
+                MobileTokenUse(
+                    token_id=token.token_id,
+                    counter_id=token.counter_id,
+                    rating_id=rating_id,
+                    used_at=now,
+                )
+            )
             session.flush()
     except IntegrityError:
         # The same token spent by a concurrent post a moment ago.
         raise PhoneRatingRefused("used") from None
     update_rollups_and_alerts(
-        session, token.counter_id, [StoredRating(rating_id, now, stars, scored)],
-        ZoneInfo(opened.place.timezone), now, settings,
+        session,
+        token.counter_id,
+        [StoredRating(rating_id, now, stars, scored)],
+        ZoneInfo(opened.place.timezone),
+        now,
+        settings,
     )
     return Submitted(rating_id, code, scored.is_low)
 
@@ -230,7 +257,11 @@ def receipt_status(session: Session, code: str) -> ReceiptStatus | None:
     assert place is not None  # foreign key
     alert = session.scalars(select(Alert).where(Alert.rating_id == rating.id)).first()
     return ReceiptStatus(
-        place, rating.occurred_at, rating.received_at, rating.level, rating.is_low,
-        rating.channel, alert,
+        place,
+        rating.occurred_at,
+        rating.received_at,
+        rating.level,
+        rating.is_low,
+        rating.channel,
+        alert,
     )
-

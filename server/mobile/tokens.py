@@ -57,14 +57,14 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
 
 
-def issue(
-    secret_key: str, counter_id: str, session_id: str | None, expires_at: datetime
-) -> str:
+def issue(secret_key: str, counter_id: str, session_id: str | None, expires_at: datetime) -> str:
     """A new token for one rating at `counter_id`, good until `expires_at`."""
     session = uuid.UUID(session_id).bytes if session_id else b""
-    body = _HEAD.pack(
-        _VERSION, int(expires_at.timestamp()), secrets.token_bytes(8), len(session)
-    ) + session + counter_id.encode()
+    body = (
+        _HEAD.pack(_VERSION, int(expires_at.timestamp()), secrets.token_bytes(8), len(session))
+        + session
+        + counter_id.encode()
+    )
     mac = hmac.new(_key(secret_key, "mobile-token"), body, hashlib.sha256).digest()
     return _b64(body + mac[:_MAC_BYTES])
 

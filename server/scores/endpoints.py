@@ -32,6 +32,10 @@ def counter_scores(
     if hall is None or (user.role == Role.SUPERVISOR and user.hall_id != hall.id):
         raise NotFound("counter")
     return service.counter_scores(
-        session, counter_id, hall.id, hall.timezone, datetime.now(UTC),
+        session,
+        counter_id,
+        hall.id,
+        hall.timezone,
+        datetime.now(UTC),
         request.app.state.settings.scoring,
     )

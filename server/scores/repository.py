@@ -14,8 +14,19 @@ from server.models import Counter, CounterDayRollup
 
 #: The summed columns of a rollup, in a fixed order.
 SUM_COLUMNS: tuple[str, ...] = (
-    "count", "score_sum", "attitude_sum", "efficiency_sum", "process_sum", "environment_sum",
-    "overall_sum", "level_1", "level_2", "level_3", "level_4", "level_5", "low_count",
+    "count",
+    "score_sum",
+    "attitude_sum",
+    "efficiency_sum",
+    "process_sum",
+    "environment_sum",
+    "overall_sum",
+    "level_1",
+    "level_2",
+    "level_3",
+    "level_4",
+    "level_5",
+    "low_count",
     "satisfied_count",
 )
 
@@ -42,9 +53,7 @@ def add_to_rollups(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     stmt = _ROLLUP_UPSERTS[session.get_bind().dialect.name]
-    session.connection().execute(
-        stmt, sorted(rows, key=lambda r: (r["counter_id"], r["day"]))
-    )
+    session.connection().execute(stmt, sorted(rows, key=lambda r: (r["counter_id"], r["day"])))
 
 
 def period_sums(
@@ -59,27 +68,32 @@ def period_sums(
         .where(Counter.hall_id == hall_id, table.c.day >= first, table.c.day <= last)
         .group_by(table.c.counter_id)
     )
-    return {
-        row[0]: tuple(int(v or 0) for v in row[1:]) for row in session.execute(query)
-    }
+    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in session.execute(query)}
 
 
 def _periods_statement(periods: int) -> Select[Any]:
     table = CounterDayRollup.__table__
     sums = [
-        func.sum(case(
-            (table.c.day.between(bindparam(f"first_{p}"), bindparam(f"last_{p}")),
-             table.c[name]),
-            else_=0,
-        ))
+        func.sum(
+            case(
+                (
+                    table.c.day.between(bindparam(f"first_{p}"), bindparam(f"last_{p}")),
+                    table.c[name],
+                ),
+                else_=0,
+            )
+        )
         for p in range(periods)
         for name in SUM_COLUMNS
     ]
     return (
         select(table.c.counter_id, *sums)
         .join(Counter, Counter.id == table.c.counter_id)
-        .where(Counter.hall_id == bindparam("hall_id"),
-               table.c.day >= bindparam("lowest"), table.c.day <= bindparam("highest"))
+        .where(
+            Counter.hall_id == bindparam("hall_id"),
+            table.c.day >= bindparam("lowest"),
+            table.c.day <= bindparam("highest"),
+        )
         .group_by(table.c.counter_id)
     )
 
@@ -113,9 +127,7 @@ def periods_sums(
     return out
 
 
-def counter_sums(
-    session: Session, counter_id: str, first: date, last: date
-) -> tuple[int, ...]:
+def counter_sums(session: Session, counter_id: str, first: date, last: date) -> tuple[int, ...]:
     table = CounterDayRollup.__table__
     query = select(*(func.coalesce(func.sum(table.c[name]), 0) for name in SUM_COLUMNS)).where(
         table.c.counter_id == counter_id, table.c.day >= first, table.c.day <= last

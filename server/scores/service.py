@@ -67,8 +67,9 @@ def score_of(scores: tuple[int, ...], config: ScoringConfig) -> Scored:
     return result
 
 
-def rollup_row(counter_id: str, day: date, scored: Iterable[tuple[tuple[int, ...], Scored]]
-               ) -> dict[str, Any]:
+def rollup_row(
+    counter_id: str, day: date, scored: Iterable[tuple[tuple[int, ...], Scored]]
+) -> dict[str, Any]:
     """One rollup increment from (stars, derived figures) pairs of the same counter and day."""
     row: dict[str, Any] = dict.fromkeys(SUM_COLUMNS, 0)
     row["counter_id"] = counter_id
@@ -132,7 +133,11 @@ def _period_score(
 
 
 def period_score(
-    session: Session, counter_id: str, hall_id: str, first: date, last: date,
+    session: Session,
+    counter_id: str,
+    hall_id: str,
+    first: date,
+    last: date,
     config: ScoringConfig,
 ) -> PeriodScore:
     sums = repository.period_sums(session, hall_id, first, last)
@@ -140,7 +145,11 @@ def period_score(
 
 
 def counter_scores(
-    session: Session, counter_id: str, hall_id: str, timezone: str, now: datetime,
+    session: Session,
+    counter_id: str,
+    hall_id: str,
+    timezone: str,
+    now: datetime,
     config: ScoringConfig,
 ) -> CounterScores:
     """Today, the last 30 days (today included) and this month, in the hall's local days."""
@@ -148,7 +157,11 @@ def counter_scores(
 
 
 def counter_scores_and_month(
-    session: Session, counter_id: str, hall_id: str, timezone: str, now: datetime,
+    session: Session,
+    counter_id: str,
+    hall_id: str,
+    timezone: str,
+    now: datetime,
     config: ScoringConfig,
 ) -> tuple[CounterScores, date, Aggregate]:
     """`counter_scores`, and the first day and aggregate of its month (what the monthly
@@ -165,13 +178,15 @@ def counter_scores_and_month(
         _period_score(s, counter_id, config) for s in sums
     )
     scores = CounterScores(
-        counter_id=counter_id, computed_at=now, today=day, last_30_days=last_days, month=month,
+        counter_id=counter_id,
+        computed_at=now,
+        today=day,
+        last_30_days=last_days,
+        month=month,
     )
     return scores, month_first, month_mine
 
 
-def month_aggregate(
-    session: Session, counter_id: str, day_in_month: date
-) -> Aggregate:
+def month_aggregate(session: Session, counter_id: str, day_in_month: date) -> Aggregate:
     first, last = month_bounds(day_in_month)
     return aggregate_of(repository.counter_sums(session, counter_id, first, last))

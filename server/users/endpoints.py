@@ -15,7 +15,8 @@ router = APIRouter(prefix="/api/v1/auth", tags=["users"])
 
 
 @router.post(
-    "/login", responses={401: {"description": "wrong username or password"}},
+    "/login",
+    responses={401: {"description": "wrong username or password"}},
 )
 def login(body: LoginRequest, request: Request, session: SessionDep) -> LoginResponse:
     state = request.app.state

@@ -40,8 +40,13 @@ class UserError(ValueError):
 
 
 def create_user(
-    session: Session, username: str, password: str, role: Role, hall_id: str | None,
-    now: datetime, hasher: PasswordHasher,
+    session: Session,
+    username: str,
+    password: str,
+    role: Role,
+    hall_id: str | None,
+    now: datetime,
+    hasher: PasswordHasher,
 ) -> User:
     if not username or len(username) > 64 or not username.isprintable():
         raise UserError("a username is 1–64 printable characters")
@@ -54,8 +59,12 @@ def create_user(
     if repository.by_username(session, username) is not None:
         raise UserError(f"user {username!r} already exists")
     user = User(
-        username=username, password_hash=hasher.hash(password), role=role.value,
-        hall_id=hall_id, active=True, created_at=now,
+        username=username,
+        password_hash=hasher.hash(password),
+        role=role.value,
+        hall_id=hall_id,
+        active=True,
+        created_at=now,
     )
     session.add(user)
     session.flush()

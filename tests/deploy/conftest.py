@@ -37,9 +37,16 @@ def verify_units(tmp_path: Path) -> VerifyUnits:
         runtime = tmp_path / "runtime"
         runtime.mkdir(mode=0o700, exist_ok=True)
         result = subprocess.run(
-            ["systemd-analyze", *([] if system else ["--user"]), "verify",
-             *(str(folder / u.name) for u in units)],
-            capture_output=True, text=True, check=False, timeout=60,
+            [
+                "systemd-analyze",
+                *([] if system else ["--user"]),
+                "verify",
+                *(str(folder / u.name) for u in units),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
             env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
         )
         complaints = (result.stdout + result.stderr).strip()

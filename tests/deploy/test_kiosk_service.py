@@ -34,8 +34,14 @@ def test_kiosk_units_pass_systemd_analyze_verify(unit: str, verify_units: Verify
 def test_journald_limits_are_journald_settings(tmp_path: Path) -> None:
     conf = (DEPLOY / "kiosk" / "journald-hallrate.conf").read_text(encoding="utf-8")
     keys = {line.split("=")[0] for line in conf.splitlines() if "=" in line and line[0] != "#"}
-    assert keys <= {"Storage", "SystemMaxUse", "SystemKeepFree", "MaxRetentionSec",
-                    "MaxFileSec", "Compress"}
+    assert keys <= {
+        "Storage",
+        "SystemMaxUse",
+        "SystemKeepFree",
+        "MaxRetentionSec",
+        "MaxFileSec",
+        "Compress",
+    }
     assert "SystemMaxUse" in keys
 
 
@@ -61,8 +67,10 @@ def test_kiosk_process_notifies_ready_pings_and_goes_silent_when_hung(tmp_path: 
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
     kiosk = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "--windowed"], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "kiosk", "--windowed"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         assert sock.recv(4096).decode().splitlines()[0] == "READY=1"
@@ -89,4 +97,3 @@ def test_kiosk_process_notifies_ready_pings_and_goes_silent_when_hung(tmp_path: 
         kiosk.kill()
         kiosk.wait(timeout=30)
         sock.close()
-

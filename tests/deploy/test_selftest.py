@@ -19,7 +19,12 @@ def self_test(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env.pop("QT_QPA_PLATFORM", None)  # the self-test goes offscreen by itself
     return subprocess.run(
         [sys.executable, "-m", "kiosk", "--self-test", *args],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -37,8 +42,9 @@ def test_self_test_passes_every_check_and_syncs_with_a_server(
     )
     # every state of `make screenshots` (at least the 15 of the rating flow and admin), at
     # each of the three sizes, in both languages
-    rendered = re.search(r"(\d+) screens at 1920x1080, 1280x800, 800x480 in zh_CN, en",
-                         result.stdout)
+    rendered = re.search(
+        r"(\d+) screens at 1920x1080, 1280x800, 800x480 in zh_CN, en", result.stdout
+    )
     assert rendered, result.stdout
     assert int(rendered[1]) % 6 == 0
     assert int(rendered[1]) >= 15 * 6

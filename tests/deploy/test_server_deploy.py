@@ -35,10 +35,27 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     """A certificate for localhost and 127.0.0.1, and its key."""
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, timeout=60,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     return cert, key
 
@@ -77,7 +94,10 @@ def sample_site(cert: Path, key: Path) -> str:
 def nginx_t(conf: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["nginx", "-t", "-p", str(tmp_path), "-c", str(conf)],
-        capture_output=True, text=True, check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
 
 
@@ -98,8 +118,6 @@ def test_nginx_t_catches_a_broken_configuration(tmp_path: Path) -> None:
     assert result.returncode != 0
 
 
-
-
 @pytest.fixture
 def nginx(tmp_path: Path, live_server: LiveServer) -> Iterator[tuple[str, str, Path]]:
     """nginx running the sample site on free ports in front of the live server; its https
@@ -116,7 +134,8 @@ def nginx(tmp_path: Path, live_server: LiveServer) -> Iterator[tuple[str, str, P
     conf = nginx_config(folder, site)
     process = subprocess.Popen(
         ["nginx", "-p", str(folder), "-c", str(conf), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
@@ -135,7 +154,9 @@ def nginx(tmp_path: Path, live_server: LiveServer) -> Iterator[tuple[str, str, P
 
 
 def test_a_kiosk_enrolls_and_syncs_through_nginx_over_tls(
-    tmp_path: Path, live_server: LiveServer, nginx: tuple[str, str, Path],
+    tmp_path: Path,
+    live_server: LiveServer,
+    nginx: tuple[str, str, Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     https, http, cert = nginx
@@ -182,10 +203,15 @@ def test_the_example_settings_are_server_settings_and_load(
 
 def test_server_units_pass_systemd_analyze_verify(verify_units: VerifyUnits) -> None:
     complaints = verify_units(
-        [SERVER / "hallrate-server.service", SERVER / "hallrate-backup.service",
-         SERVER / "hallrate-backup.timer"],
-        {"/opt/hallrate/venv/bin/hallrate-server": "hallrate-server",
-         "/opt/hallrate/deploy/server/hallrate-backup.sh": "hallrate-backup.sh"},
+        [
+            SERVER / "hallrate-server.service",
+            SERVER / "hallrate-backup.service",
+            SERVER / "hallrate-backup.timer",
+        ],
+        {
+            "/opt/hallrate/venv/bin/hallrate-server": "hallrate-server",
+            "/opt/hallrate/deploy/server/hallrate-backup.sh": "hallrate-backup.sh",
+        },
     )
     assert complaints == ""
 
@@ -203,8 +229,13 @@ def cluster() -> Iterator[PgCluster]:
 
 
 def pg_env(cluster: PgCluster, **more: str) -> dict[str, str]:
-    return {**os.environ, "PGHOST": "127.0.0.1", "PGPORT": str(cluster.port),
-            "PGUSER": SUPERUSER, **more}
+    return {
+        **os.environ,
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(cluster.port),
+        "PGUSER": SUPERUSER,
+        **more,
+    }
 
 
 def rows(url: str, sql: str) -> list[tuple[object, ...]]:
@@ -215,9 +246,12 @@ def rows(url: str, sql: str) -> list[tuple[object, ...]]:
 def snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
     """What a restore must bring back: every rating as stored, alerts, devices, halls."""
     return {
-        "ratings": rows(url, "SELECT id, seq, device_id, counter_id, attitude, efficiency, "
-                        "process, environment, overall, weighted_score, reasons, comment, "
-                        "content_hash, created_at FROM ratings ORDER BY id"),
+        "ratings": rows(
+            url,
+            "SELECT id, seq, device_id, counter_id, attitude, efficiency, "
+            "process, environment, overall, weighted_score, reasons, comment, "
+            "content_hash, created_at FROM ratings ORDER BY id",
+        ),
         "alerts": rows(url, "SELECT id, rating_id, state, due_at FROM alerts ORDER BY id"),
         "devices": rows(url, "SELECT id, token_hash, highest_seq FROM devices ORDER BY id"),
         "counters": rows(url, "SELECT id, hall_id, name FROM counters ORDER BY id"),
@@ -235,9 +269,20 @@ def test_backup_then_restore_into_a_new_database_keeps_every_rating_and_syncs_on
     setup = re.sub(r"\bhallrate\b", "hr", setup).replace("hallrate_reports", "hr_reports")
     (tmp_path / "setup.sql").write_text(setup, encoding="utf-8")
     subprocess.run(
-        ["psql", "--set=ON_ERROR_STOP=1", "-v", "password='app-secret'", "-d", "postgres",
-         "-f", str(tmp_path / "setup.sql")],
-        env=pg_env(cluster), check=True, capture_output=True, timeout=60,
+        [
+            "psql",
+            "--set=ON_ERROR_STOP=1",
+            "-v",
+            "password='app-secret'",
+            "-d",
+            "postgres",
+            "-f",
+            str(tmp_path / "setup.sql"),
+        ],
+        env=pg_env(cluster),
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     url = f"postgresql+psycopg://hr:app-secret@127.0.0.1:{cluster.port}/hr"
     (tmp_path / "server").mkdir()
@@ -249,8 +294,11 @@ def test_backup_then_restore_into_a_new_database_keeps_every_rating_and_syncs_on
         client = client_factory(store)
         assert client is not None
         for i in range(120):
-            store.record_rating(counter_id=COUNTER, scores=LOW if i % 8 == 0 else SCORES,
-                                comment="窗口人员很耐心" if i % 5 == 0 else "")
+            store.record_rating(
+                counter_id=COUNTER,
+                scores=LOW if i % 8 == 0 else SCORES,
+                comment="窗口人员很耐心" if i % 5 == 0 else "",
+            )
         while client.run_once(force=True).state != "idle":
             pass
         before = snapshot(url)
@@ -261,7 +309,10 @@ def test_backup_then_restore_into_a_new_database_keeps_every_rating_and_syncs_on
         backup = subprocess.run(
             [str(SERVER / "hallrate-backup.sh")],
             env=pg_env(cluster, PGDATABASE="hr", BACKUP_DIR=str(backups)),
-            capture_output=True, text=True, check=False, timeout=120,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
         )
         assert backup.returncode == 0, backup.stderr
         dumps = list(backups.iterdir())
@@ -271,7 +322,11 @@ def test_backup_then_restore_into_a_new_database_keeps_every_rating_and_syncs_on
         # why backups are nightly and the kiosks keep what they sent (below).
         restore = subprocess.run(
             [str(SERVER / "hallrate-restore.sh"), str(dumps[0]), "hr_restored", "hr"],
-            env=pg_env(cluster), capture_output=True, text=True, check=False, timeout=120,
+            env=pg_env(cluster),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
         )
         assert restore.returncode == 0, restore.stderr
         assert "120 ratings" in restore.stdout

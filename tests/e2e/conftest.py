@@ -43,8 +43,6 @@ def drain(client: SyncClient, rounds: int = 200) -> None:
     raise AssertionError(f"the queue did not drain in {rounds} rounds: {result}")
 
 
-
-
 @pytest.fixture
 def proxy(live_server: LiveServer) -> Iterator[FaultProxy]:
     with FaultProxy(("127.0.0.1", live_server.port)) as fault_proxy:

@@ -38,8 +38,12 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(
-        viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True,
-        has_touch=True, locale="zh-CN", java_script_enabled=False,
+        viewport={"width": 360, "height": 640},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        java_script_enabled=False,
     )
     try:
         yield context.new_page()
@@ -79,8 +83,13 @@ def test_rating_on_the_phone_reaches_the_server_and_the_qr_works_once(
     phone.goto(url)
     assert phone.locator("h1").inner_text() == "服务评价"
     shot(phone, "01-form-zh_CN")
-    for dimension, stars in (("attitude", 2), ("efficiency", 1), ("process", 2),
-                             ("environment", 4), ("overall", 1)):
+    for dimension, stars in (
+        ("attitude", 2),
+        ("efficiency", 1),
+        ("process", 2),
+        ("environment", 4),
+        ("overall", 1),
+    ):
         phone.check(f'input[name="{dimension}"][value="{stars}"]')
     phone.check('input[name="reason"][value="efficiency.long_wait"]')
     phone.fill('textarea[name="comment"]', "<script>alert(1)</script> 等了一小时")
@@ -91,9 +100,7 @@ def test_rating_on_the_phone_reaches_the_server_and_the_qr_works_once(
     # The comment comes back as text, not as markup.
     assert phone.locator(".comment").inner_text() == "<script>alert(1)</script> 等了一小时"
     shot(phone, "03-thanks")
-    assert mobile_ratings(live_server) == [
-        ("mobile", 1, "<script>alert(1)</script> 等了一小时")
-    ]
+    assert mobile_ratings(live_server) == [("mobile", 1, "<script>alert(1)</script> 等了一小时")]
 
     # The receipt link on the thanks page follows the low score.
     phone.click("a[href*='/r/']")
@@ -146,13 +153,22 @@ def test_a_form_posted_from_another_site_is_refused(
     # A page elsewhere that posts a complete form, check value and all, to our address.
     fields = "".join(
         f'<input name="{name}" value="{value}">'
-        for name, value in (("check", check), ("attitude", 1), ("efficiency", 1),
-                            ("process", 1), ("environment", 1), ("overall", 1))
+        for name, value in (
+            ("check", check),
+            ("attitude", 1),
+            ("efficiency", 1),
+            ("process", 1),
+            ("environment", 1),
+            ("overall", 1),
+        )
     )
-    phone.route("http://elsewhere.example/attack", lambda route: route.fulfill(
-        content_type="text/html",
-        body=f'<form id="f" method="post" action="{url}">{fields}<button>go</button></form>',
-    ))
+    phone.route(
+        "http://elsewhere.example/attack",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=f'<form id="f" method="post" action="{url}">{fields}<button>go</button></form>',
+        ),
+    )
     phone.goto("http://elsewhere.example/attack")
     phone.click("button")
     assert phone.locator("h1").inner_text() == "请求被拒绝"

@@ -53,7 +53,11 @@ def test_the_keyboard_loads_at_the_welcome_screen_without_showing_or_taking_focu
     env = {**os.environ, "QT_IM_MODULE": "qtvirtualkeyboard", "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(tmp_path)],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])

@@ -95,10 +95,20 @@ def test_abstract_socket_names_are_understood(qtbot: QtBot) -> None:
         ({}, False, None),
         ({"NOTIFY_SOCKET": "/run/x"}, True, None),
         ({"NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "30000000"}, True, 30.0),
-        ({"NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"},
-         True, None),  # systemd meant another process
-        ({"NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "30000000",
-          "WATCHDOG_PID": str(os.getppid())}, True, 30.0),  # our parent: the cage session
+        (
+            {"NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"},
+            True,
+            None,
+        ),  # systemd meant another process
+        (
+            {
+                "NOTIFY_SOCKET": "/run/x",
+                "WATCHDOG_USEC": "30000000",
+                "WATCHDOG_PID": str(os.getppid()),
+            },
+            True,
+            30.0,
+        ),  # our parent: the cage session
         ({"NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "soon"}, True, None),
     ],
 )

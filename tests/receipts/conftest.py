@@ -21,8 +21,12 @@ PrinterKiosk = Callable[..., Kiosk]
 
 
 def hold_server_config(
-    store: Store, *, valid_s: float = 900.0, received_ts: float | None = None,
-    public_url: str | None = PUBLIC_URL, token: str | None = TOKEN,
+    store: Store,
+    *,
+    valid_s: float = 900.0,
+    received_ts: float | None = None,
+    public_url: str | None = PUBLIC_URL,
+    token: str | None = TOKEN,
 ) -> None:
     """Store what a sync answer would have brought: the public address and a phone token."""
     config: dict[str, object] = {}

@@ -47,7 +47,7 @@ def receipt_of(kiosk: object, rating_id: str) -> str:
 
 
 def test_welcome_shows_a_scannable_phone_rating_qr_while_the_token_is_valid(
-    printer_kiosk: PrinterKiosk
+    printer_kiosk: PrinterKiosk,
 ) -> None:
     kiosk = printer_kiosk()
     welcome = kiosk.flow.welcome

@@ -28,15 +28,26 @@ URL = "http://192.168.10.5:8000/r/7K3M9QXW2B4T"
 def receipt(url: str | None = URL, *, english: bool = False) -> Receipt:
     if english:
         return Receipt(
-            hall="Demo Service Hall", counter="Counter 1", when="2026-12-02 15:30",
-            code="7K3M-9QXW-2B4T", url=url, title="Service rating receipt",
+            hall="Demo Service Hall",
+            counter="Counter 1",
+            when="2026-12-02 15:30",
+            code="7K3M-9QXW-2B4T",
+            url=url,
+            title="Service rating receipt",
             thanks="Thank you for your rating!",
-            scan_hint="Scan to follow what happens to your rating", code_label="Receipt code",
+            scan_hint="Scan to follow what happens to your rating",
+            code_label="Receipt code",
         )
     return Receipt(
-        hall="示范政务服务大厅", counter="1号窗口 综合受理", when="2026-12-02 15:30",
-        code="7K3M-9QXW-2B4T", url=url, title="服务评价回执", thanks="感谢您的评价！",
-        scan_hint="扫码查看评价处理进度", code_label="回执码",
+        hall="示范政务服务大厅",
+        counter="1号窗口 综合受理",
+        when="2026-12-02 15:30",
+        code="7K3M-9QXW-2B4T",
+        url=url,
+        title="服务评价回执",
+        thanks="感谢您的评价！",
+        scan_hint="扫码查看评价处理进度",
+        code_label="回执码",
     )
 
 
@@ -123,9 +134,7 @@ def test_escpos_receipt_sends_the_qr_command_and_chinese_text(
 
 def test_escpos_receipt_as_an_image_qr_still_scans() -> None:
     dummy = Dummy()
-    EscPosPrinter(lambda: dummy, width_mm=80, native_qr=False).print_receipt(
-        receipt(english=True)
-    )
+    EscPosPrinter(lambda: dummy, width_mm=80, native_qr=False).print_receipt(receipt(english=True))
     data = dummy.output
     assert _gs_k_store(data) == []
     [image] = _raster_images(data)

@@ -70,8 +70,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{target}"
     url: str = request.getfixturevalue("pg_database")
     # Emptying tables takes a twentieth of the time of cloning a template database.
-    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True
-                         ) as conn:
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
         conn.execute(f"TRUNCATE {_TABLES} RESTART IDENTITY CASCADE")
     return url
 
@@ -79,8 +78,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     # Cheap password hashing: the cost is a deployment choice, not what these tests check.
-    return Settings(environment="test", secret_key=SECRET, database_url=db_url,
-                    password_time_cost=1, password_memory_kib=64)
+    return Settings(
+        environment="test",
+        secret_key=SECRET,
+        database_url=db_url,
+        password_time_cost=1,
+        password_memory_kib=64,
+    )
 
 
 @pytest.fixture
@@ -144,8 +148,9 @@ def hall(factory: sessionmaker[Session], settings: Settings) -> Hall:
     return Hall("h1", "c1", "c2", answer.device_id, answer.token, "c9")
 
 
-def enroll_device(factory: sessionmaker[Session], settings: Settings, counter_id: str
-                  ) -> tuple[str, str]:
+def enroll_device(
+    factory: sessionmaker[Session], settings: Settings, counter_id: str
+) -> tuple[str, str]:
     """Enroll a device for `counter_id`; its (device id, token)."""
     now = datetime.now(UTC)
     with factory.begin() as session:
@@ -157,8 +162,6 @@ def enroll_device(factory: sessionmaker[Session], settings: Settings, counter_id
 
 
 def login(client: TestClient, username: str) -> dict[str, str]:
-    response = client.post(
-        "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
-    )
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}

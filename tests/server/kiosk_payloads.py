@@ -13,8 +13,12 @@ ALL_ONES = {"attitude": 1, "efficiency": 1, "process": 1, "environment": 1, "ove
 
 
 def rating(
-    counter_id: str = "c1", seq: int = 1, *, scores: dict[str, Any] | None = None,
-    created_at: datetime | str | None = None, **extra: Any,
+    counter_id: str = "c1",
+    seq: int = 1,
+    *,
+    scores: dict[str, Any] | None = None,
+    created_at: datetime | str | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     when = created_at or datetime.now(UTC) - timedelta(minutes=1)
     body: dict[str, Any] = {
@@ -35,8 +39,11 @@ def rating(
 
 
 def envelope(
-    ratings: list[dict[str, Any]], *, device_time: datetime | None = None,
-    sessions: list[dict[str, Any]] | None = None, queue_depth: int = 0,
+    ratings: list[dict[str, Any]],
+    *,
+    device_time: datetime | None = None,
+    sessions: list[dict[str, Any]] | None = None,
+    queue_depth: int = 0,
 ) -> dict[str, Any]:
     return {
         "protocol": 1,

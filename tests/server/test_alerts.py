@@ -23,9 +23,7 @@ def low_score_alert(client: TestClient, hall: Hall, **extra: object) -> int:
     return int(alert["id"])
 
 
-def test_a_supervisor_works_an_alert_from_open_to_closed(
-    client: TestClient, hall: Hall
-) -> None:
+def test_a_supervisor_works_an_alert_from_open_to_closed(client: TestClient, hall: Hall) -> None:
     alert_id = low_score_alert(client, hall)
     auth = login(client, "super1")
     listed = client.get("/api/v1/alerts", headers=auth).json()
@@ -37,13 +35,18 @@ def test_a_supervisor_works_an_alert_from_open_to_closed(
         ("rectify", "rectified", "queue guidance sign added"),
         ("close", "closed", "citizen satisfied with the result"),
     ]:
-        response = client.post(f"/api/v1/alerts/{alert_id}/{action}", json={"note": note},
-                               headers=auth)
+        response = client.post(
+            f"/api/v1/alerts/{alert_id}/{action}", json={"note": note}, headers=auth
+        )
         assert response.status_code == 200, response.text
         assert response.json()["state"] == state
     detail = client.get(f"/api/v1/alerts/{alert_id}", headers=auth).json()
     assert [e["action"] for e in detail["events"]] == [
-        "acknowledge", "call-back", "rectify", "close"]
+        "acknowledge",
+        "call-back",
+        "rectify",
+        "close",
+    ]
     assert detail["closed_at"] is not None
     assert detail["rating"]["comment"] == "窗口人员态度差 <script>"
     assert detail["rating"]["weighted_score"] == 1.0
@@ -70,13 +73,12 @@ def test_a_supervisor_neither_sees_nor_works_another_halls_alerts(
     assert client.get(f"/api/v1/alerts/{alert_id}", headers=other).status_code == 404
     response = client.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={}, headers=other)
     assert response.status_code == 404
-    assert client.get(f"/api/v1/counters/{hall.counter_id}/scores",
-                      headers=other).status_code == 404
+    assert (
+        client.get(f"/api/v1/counters/{hall.counter_id}/scores", headers=other).status_code == 404
+    )
 
 
-def test_an_auditor_reads_everything_and_changes_nothing(
-    client: TestClient, hall: Hall
-) -> None:
+def test_an_auditor_reads_everything_and_changes_nothing(client: TestClient, hall: Hall) -> None:
     alert_id = low_score_alert(client, hall)
     auth = login(client, "auditor")
     assert [a["id"] for a in client.get("/api/v1/alerts", headers=auth).json()] == [alert_id]
@@ -92,8 +94,11 @@ def test_an_admin_sees_all_halls_and_device_health(
 ) -> None:
     low_score_alert(client, hall)
     _, token = enroll_device(factory, settings, hall.foreign_counter_id)
-    client.post("/api/v1/sync", json=envelope([rating(hall.foreign_counter_id, scores=ALL_ONES)]),
-                headers={"Authorization": f"Bearer {token}"})
+    client.post(
+        "/api/v1/sync",
+        json=envelope([rating(hall.foreign_counter_id, scores=ALL_ONES)]),
+        headers={"Authorization": f"Bearer {token}"},
+    )
     auth = login(client, "admin")
     halls = {a["hall_id"] for a in client.get("/api/v1/alerts", headers=auth).json()}
     assert halls == {"h1", "h2"}
@@ -108,19 +113,26 @@ def test_device_health_gives_the_age_of_the_oldest_waiting_rating_on_the_server_
     client: TestClient, hall: Hall
 ) -> None:
     device_now = datetime.now(UTC) - timedelta(hours=1)  # the kiosk's clock is an hour slow
-    body = dict(envelope([rating()], device_time=device_now, queue_depth=40),
-                oldest_pending_at=(device_now - timedelta(hours=2)).isoformat())
+    body = dict(
+        envelope([rating()], device_time=device_now, queue_depth=40),
+        oldest_pending_at=(device_now - timedelta(hours=2)).isoformat(),
+    )
     client.post("/api/v1/sync", json=body, headers={"Authorization": f"Bearer {hall.token}"})
     auth = login(client, "admin")
-    [device] = [d for d in client.get("/api/v1/devices", headers=auth).json()
-                if d["id"] == hall.device_id]
+    [device] = [
+        d for d in client.get("/api/v1/devices", headers=auth).json() if d["id"] == hall.device_id
+    ]
     assert device["queue_depth"] == 40
     assert 2 * 3600 - 60 < device["oldest_pending_age_s"] < 2 * 3600 + 60
 
-    client.post("/api/v1/sync", json=envelope([rating(seq=2)]),
-                headers={"Authorization": f"Bearer {hall.token}"})
-    [device] = [d for d in client.get("/api/v1/devices", headers=auth).json()
-                if d["id"] == hall.device_id]
+    client.post(
+        "/api/v1/sync",
+        json=envelope([rating(seq=2)]),
+        headers={"Authorization": f"Bearer {hall.token}"},
+    )
+    [device] = [
+        d for d in client.get("/api/v1/devices", headers=auth).json() if d["id"] == hall.device_id
+    ]
     assert device["oldest_pending_age_s"] is None
 
 
@@ -131,8 +143,11 @@ def test_an_alert_not_closed_by_its_due_time_is_escalated(
     overdue = low_score_alert(client, hall, created_at=created.isoformat())
     auth = login(client, "super1")
     fresh_rating = rating(seq=20, scores=ALL_ONES)
-    client.post("/api/v1/sync", json=envelope([fresh_rating] + [rating(seq=i)
-                for i in range(21, 30)]), headers=hall.auth)
+    client.post(
+        "/api/v1/sync",
+        json=envelope([fresh_rating] + [rating(seq=i) for i in range(21, 30)]),
+        headers=hall.auth,
+    )
     assert escalate_once(factory) == 1
     assert escalate_once(factory) == 0
     escalated = client.get("/api/v1/alerts?escalated=true", headers=auth).json()
@@ -146,8 +161,11 @@ def test_an_alert_not_closed_by_its_due_time_is_escalated(
 
 @pytest.mark.parametrize(
     ("headers", "status"),
-    [({}, 401), ({"Authorization": "Bearer u1.e30.bad"}, 401),
-     ({"Authorization": "Bearer not-a-token"}, 401)],
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer u1.e30.bad"}, 401),
+        ({"Authorization": "Bearer not-a-token"}, 401),
+    ],
     ids=["none", "forged", "garbage"],
 )
 def test_alerts_need_a_login(
@@ -163,8 +181,9 @@ def test_a_device_token_does_not_open_the_dashboard(client: TestClient, hall: Ha
 
 
 def test_a_wrong_password_is_401(client: TestClient, hall: Hall) -> None:
-    response = client.post("/api/v1/auth/login",
-                           json={"username": "super1", "password": PASSWORD + "x"})
+    response = client.post(
+        "/api/v1/auth/login", json={"username": "super1", "password": PASSWORD + "x"}
+    )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_credentials"
     unknown = client.post("/api/v1/auth/login", json={"username": "nobody", "password": "x"})

@@ -29,7 +29,8 @@ def snapshot(factory: sessionmaker[Session]) -> tuple[object, ...]:
             session.scalar(select(func.count()).select_from(Alert)),
             session.scalar(select(func.count()).select_from(Device)),
             session.scalar(
-                select(func.count()).select_from(EnrollmentCode)
+                select(func.count())
+                .select_from(EnrollmentCode)
                 .where(EnrollmentCode.used_at.is_(None))
             ),
             device.last_contact_at if device else None,
@@ -58,27 +59,46 @@ def assert_error(response: Any, status: int, code: str | None = None) -> None:
         (json.dumps(dict(envelope([]), protocol=2)).encode(), "invalid_envelope"),
         (json.dumps(dict(envelope([]), batch_id="not-a-uuid")).encode(), "invalid_envelope"),
         (json.dumps(dict(envelope([]), device_time="yesterday")).encode(), "invalid_envelope"),
-        (json.dumps(dict(envelope([]), device_time="2024-01-01T10:00:00")).encode(),
-         "invalid_envelope"),
+        (
+            json.dumps(dict(envelope([]), device_time="2024-01-01T10:00:00")).encode(),
+            "invalid_envelope",
+        ),
         (json.dumps(dict(envelope([]), queue_depth=-1)).encode(), "invalid_envelope"),
         (json.dumps(dict(envelope([]), queue_depth=2**80)).encode(), "invalid_envelope"),
         (json.dumps(dict(envelope([]), ratings={"a": 1})).encode(), "invalid_envelope"),
         (json.dumps(dict(envelope([]), ratings=[1, 2])).encode(), "invalid_envelope"),
-        (json.dumps({k: v for k, v in envelope([]).items() if k != "batch_id"}).encode(),
-         "invalid_envelope"),
+        (
+            json.dumps({k: v for k, v in envelope([]).items() if k != "batch_id"}).encode(),
+            "invalid_envelope",
+        ),
         (json.dumps(dict(envelope([]), extra="field")).encode(), "invalid_envelope"),
     ],
-    ids=["truncated", "empty", "array", "string", "protocol-only", "protocol-as-string",
-         "protocol-2", "bad-batch-id", "bad-device-time", "naive-device-time",
-         "negative-queue", "huge-int", "ratings-object", "ratings-not-objects",
-         "missing-batch-id", "unknown-field"],
+    ids=[
+        "truncated",
+        "empty",
+        "array",
+        "string",
+        "protocol-only",
+        "protocol-as-string",
+        "protocol-2",
+        "bad-batch-id",
+        "bad-device-time",
+        "naive-device-time",
+        "negative-queue",
+        "huge-int",
+        "ratings-object",
+        "ratings-not-objects",
+        "missing-batch-id",
+        "unknown-field",
+    ],
 )
 def test_a_malformed_envelope_is_422_and_changes_nothing(
     client: TestClient, hall: Hall, factory: sessionmaker[Session], body: bytes, code: str
 ) -> None:
     before = snapshot(factory)
-    response = client.post("/api/v1/sync", content=body,
-                           headers={**hall.auth, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/sync", content=body, headers={**hall.auth, "Content-Type": "application/json"}
+    )
     assert_error(response, 422, code)
     assert snapshot(factory) == before
 
@@ -112,7 +132,10 @@ def test_a_malformed_envelope_is_422_and_changes_nothing(
     ids=lambda v: json.dumps(v)[:40] if isinstance(v, dict) else str(v),
 )
 def test_an_invalid_rating_is_rejected_with_its_reason_and_not_stored(
-    client: TestClient, hall: Hall, factory: sessionmaker[Session], change: dict[str, Any],
+    client: TestClient,
+    hall: Hall,
+    factory: sessionmaker[Session],
+    change: dict[str, Any],
     field: str,
 ) -> None:
     good = rating(seq=1)
@@ -191,8 +214,9 @@ def test_more_than_a_thousand_ratings_is_413(
     response = client.post("/api/v1/sync", json=envelope(ratings), headers=hall.auth)
     assert_error(response, 413, "too_large")
     assert snapshot(factory) == before
-    exactly = client.post("/api/v1/sync", json=envelope(ratings[:MAX_BATCH_RATINGS]),
-                          headers=hall.auth)
+    exactly = client.post(
+        "/api/v1/sync", json=envelope(ratings[:MAX_BATCH_RATINGS]), headers=hall.auth
+    )
     assert exactly.status_code == 200
 
 
@@ -206,7 +230,8 @@ def test_a_gzip_bomb_is_413_without_inflating_it_all(
     bomb = b"".join(compressor.compress(chunk) for _ in range(64)) + compressor.flush()
     assert len(bomb) < MAX_BATCH_BYTES
     response = client.post(
-        "/api/v1/sync", content=bomb,
+        "/api/v1/sync",
+        content=bomb,
         headers={**hall.auth, "Content-Encoding": "gzip", "Content-Type": "application/json"},
     )
     assert_error(response, 413, "too_large")
@@ -215,26 +240,34 @@ def test_a_gzip_bomb_is_413_without_inflating_it_all(
 
 def test_a_body_that_is_not_gzip_is_400(client: TestClient, hall: Hall) -> None:
     response = client.post(
-        "/api/v1/sync", content=b"plain text, not gzip",
+        "/api/v1/sync",
+        content=b"plain text, not gzip",
         headers={**hall.auth, "Content-Encoding": "gzip"},
     )
     assert_error(response, 400, "bad_encoding")
     truncated = gzip.compress(json.dumps(envelope([rating()])).encode())[:-10]
-    response = client.post("/api/v1/sync", content=truncated,
-                           headers={**hall.auth, "Content-Encoding": "gzip"})
+    response = client.post(
+        "/api/v1/sync", content=truncated, headers={**hall.auth, "Content-Encoding": "gzip"}
+    )
     assert_error(response, 400, "bad_encoding")
 
 
 def test_another_content_encoding_is_415(client: TestClient, hall: Hall) -> None:
-    response = client.post("/api/v1/sync", content=b"{}",
-                           headers={**hall.auth, "Content-Encoding": "br"})
+    response = client.post(
+        "/api/v1/sync", content=b"{}", headers={**hall.auth, "Content-Encoding": "br"}
+    )
     assert_error(response, 415)
 
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer wrong-token"}, {"Authorization": "Basic dXNlcjpwYXNz"},
-     {"Authorization": "Bearer "}, {"Authorization": "Bearer \u00e9\u00e9"}],
+    [
+        {},
+        {"Authorization": "Bearer wrong-token"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer \u00e9\u00e9"},
+    ],
     ids=["missing", "wrong", "basic", "empty", "non-ascii"],
 )
 def test_a_missing_or_wrong_token_is_401_and_changes_nothing(
@@ -242,8 +275,7 @@ def test_a_missing_or_wrong_token_is_401_and_changes_nothing(
 ) -> None:
     before = snapshot(factory)
     encoded = {k: v.encode("utf-8") for k, v in headers.items()}
-    response = client.post("/api/v1/sync", json=envelope([rating()]),
-                           headers=encoded)  # type: ignore[arg-type]
+    response = client.post("/api/v1/sync", json=envelope([rating()]), headers=encoded)  # type: ignore[arg-type]
     assert_error(response, 401)
     assert response.headers["www-authenticate"] == "Bearer"
     assert snapshot(factory) == before
@@ -252,8 +284,9 @@ def test_a_missing_or_wrong_token_is_401_and_changes_nothing(
 def test_a_user_token_is_not_a_device_token(client: TestClient, hall: Hall) -> None:
     from tests.server.conftest import login
 
-    response = client.post("/api/v1/sync", json=envelope([rating()]),
-                           headers=login(client, "admin"))
+    response = client.post(
+        "/api/v1/sync", json=envelope([rating()]), headers=login(client, "admin")
+    )
     assert_error(response, 401, "invalid_token")
 
 

@@ -17,8 +17,17 @@ from server.models import Counter, Device, Hall, Rating, Staff, User
 SCRIPT = str(Path(sys.executable).parent / "hallrate-server")
 
 COMMANDS = [
-    [], ["init"], ["serve"], ["hall", "add"], ["counter", "add"], ["staff", "add"],
-    ["user", "add"], ["enroll-code"], ["demo"], ["devices"], ["escalate"],
+    [],
+    ["init"],
+    ["serve"],
+    ["hall", "add"],
+    ["counter", "add"],
+    ["staff", "add"],
+    ["user", "add"],
+    ["enroll-code"],
+    ["demo"],
+    ["devices"],
+    ["escalate"],
 ]
 
 
@@ -61,10 +70,22 @@ def test_setting_up_a_hall_from_the_command_line(db_url: str) -> None:
     assert run(db_url, "init")[0] == 0
     assert run(db_url, "hall", "add", "h1", "--name", "一号大厅")[0] == 0
     assert run(db_url, "counter", "add", "c1", "--hall", "h1", "--name", "1号窗口")[0] == 0
-    assert run(db_url, "staff", "add", "s1", "--hall", "h1", "--name", "张三",
-               "--counter", "c1")[0] == 0
-    code, out, _ = run(db_url, "user", "add", "lead", "--role", "supervisor", "--hall", "h1",
-                       "--password-stdin", stdin="long enough password\n")
+    assert (
+        run(db_url, "staff", "add", "s1", "--hall", "h1", "--name", "张三", "--counter", "c1")[0]
+        == 0
+    )
+    code, out, _ = run(
+        db_url,
+        "user",
+        "add",
+        "lead",
+        "--role",
+        "supervisor",
+        "--hall",
+        "h1",
+        "--password-stdin",
+        stdin="long enough password\n",
+    )
     assert code == 0, out
     code, out, _ = run(db_url, "enroll-code", "--counter", "c1")
     assert code == 0
@@ -73,8 +94,12 @@ def test_setting_up_a_hall_from_the_command_line(db_url: str) -> None:
     code, out, _ = run(db_url, "devices")
     assert code == 0
     assert out.strip() == "no devices"
-    assert (count(db_url, Hall), count(db_url, Counter), count(db_url, Staff),
-            count(db_url, User)) == (1, 1, 1, 1)
+    assert (
+        count(db_url, Hall),
+        count(db_url, Counter),
+        count(db_url, Staff),
+        count(db_url, User),
+    ) == (1, 1, 1, 1)
 
 
 @pytest.mark.parametrize(
@@ -88,12 +113,17 @@ def test_setting_up_a_hall_from_the_command_line(db_url: str) -> None:
         (["user", "add", "x", "--role", "supervisor", "--password-stdin"], "needs a hall"),
         (["user", "add", "y", "--role", "admin", "--password-stdin"], "at least 8"),
     ],
-    ids=["unknown-hall", "duplicate-hall", "bad-id", "bad-timezone", "unknown-counter",
-         "supervisor-without-hall", "short-password"],
+    ids=[
+        "unknown-hall",
+        "duplicate-hall",
+        "bad-id",
+        "bad-timezone",
+        "unknown-counter",
+        "supervisor-without-hall",
+        "short-password",
+    ],
 )
-def test_mistakes_get_one_clear_line_and_exit_2(
-    db_url: str, args: list[str], message: str
-) -> None:
+def test_mistakes_get_one_clear_line_and_exit_2(db_url: str, args: list[str], message: str) -> None:
     run(db_url, "hall", "add", "h1", "--name", "Hall")
     code, _, err = run(db_url, *args, stdin="short\n" if "y" in args else "long password\n")
     assert code == 2

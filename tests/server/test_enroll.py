@@ -17,8 +17,12 @@ from tests.server.conftest import Hall
 from tests.server.kiosk_payloads import envelope, rating
 
 
-def new_code(factory: sessionmaker[Session], settings: Settings, counter_id: str = "c2",
-             now: datetime | None = None) -> str:
+def new_code(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    counter_id: str = "c2",
+    now: datetime | None = None,
+) -> str:
     with factory.begin() as session:
         return enrollment.make_code(session, counter_id, settings, now or datetime.now(UTC)).code
 
@@ -39,8 +43,9 @@ def test_a_code_enrolls_a_device_whose_token_then_syncs(
     assert answer.hall.id == hall.hall_id
     assert answer.config["scoring"]["version"] == settings.scoring.version
     r = rating(hall.other_counter_id)
-    synced = client.post("/api/v1/sync", json=envelope([r]),
-                         headers={"Authorization": f"Bearer {answer.token}"})
+    synced = client.post(
+        "/api/v1/sync", json=envelope([r]), headers={"Authorization": f"Bearer {answer.token}"}
+    )
     assert synced.json()["results"] == {r["id"]: "accepted"}
     with factory() as session:
         device = session.get(Device, answer.device_id)
@@ -71,8 +76,9 @@ def test_a_replayed_code_is_409_and_enrolls_nothing(
     assert devices(factory) == count
     # the first device still works
     token = first.json()["token"]
-    ok = client.post("/api/v1/sync", json=envelope([rating("c2")]),
-                     headers={"Authorization": f"Bearer {token}"})
+    ok = client.post(
+        "/api/v1/sync", json=envelope([rating("c2")]), headers={"Authorization": f"Bearer {token}"}
+    )
     assert ok.status_code == 200
 
 
@@ -87,8 +93,13 @@ def test_an_expired_code_is_410(
 
 @pytest.mark.parametrize(
     "body",
-    [{"code": "NOPE-NOPE-NOPE", "app_version": "1"}, {"code": "x", "app_version": "1"},
-     {"code": 1234, "app_version": "1"}, {"app_version": "1"}, {"code": "ABCD-EFGH"}],
+    [
+        {"code": "NOPE-NOPE-NOPE", "app_version": "1"},
+        {"code": "x", "app_version": "1"},
+        {"code": 1234, "app_version": "1"},
+        {"app_version": "1"},
+        {"code": "ABCD-EFGH"},
+    ],
     ids=["unknown", "too-short", "number", "no-code", "no-version"],
 )
 def test_a_bad_enrollment_is_a_clear_4xx_and_enrolls_nothing(
@@ -116,14 +127,19 @@ def test_guessing_codes_is_slowed_down_with_429(
     client: TestClient, hall: Hall, factory: sessionmaker[Session], settings: Settings
 ) -> None:
     for _ in range(settings.enroll_failures_per_minute):
-        assert client.post("/api/v1/enroll",
-                           json={"code": "GUESS-GUESS", "app_version": "1"}).status_code == 401
+        assert (
+            client.post(
+                "/api/v1/enroll", json={"code": "GUESS-GUESS", "app_version": "1"}
+            ).status_code
+            == 401
+        )
     code = new_code(factory, settings)
     blocked = client.post("/api/v1/enroll", json={"code": code, "app_version": "1"})
     assert blocked.status_code == 429
     assert blocked.json()["error"]["code"] == "too_many_requests"
     assert int(blocked.headers["retry-after"]) > 0
     with factory() as session:
-        unused = session.scalar(select(func.count()).select_from(EnrollmentCode)
-                                .where(EnrollmentCode.used_at.is_(None)))
+        unused = session.scalar(
+            select(func.count()).select_from(EnrollmentCode).where(EnrollmentCode.used_at.is_(None))
+        )
     assert unused == 1  # the real code was not spent

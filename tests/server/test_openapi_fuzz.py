@@ -24,10 +24,13 @@ EXAMPLES_PER_OPERATION = 60
 
 def operations() -> list[tuple[str, str]]:
     # Only the document is needed here: the engine never connects.
-    app = create_app(Settings(environment="test", secret_key=SECRET,
-                              database_url="sqlite:///never-opened.db"), run_escalation=False)
-    return [(method.upper(), path) for path, item in app.openapi()["paths"].items()
-            for method in item]
+    app = create_app(
+        Settings(environment="test", secret_key=SECRET, database_url="sqlite:///never-opened.db"),
+        run_escalation=False,
+    )
+    return [
+        (method.upper(), path) for path, item in app.openapi()["paths"].items() for method in item
+    ]
 
 
 @pytest.mark.parametrize(("method", "path"), operations(), ids=lambda v: v)
@@ -39,7 +42,9 @@ def test_no_generated_request_gets_a_server_error(
 
     @given(case=operation.as_strategy())
     @settings(
-        max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
         suppress_health_check=list(HealthCheck),
     )
     def check(case: Any) -> None:

@@ -45,8 +45,13 @@ def check_value(page: str) -> str:
 
 
 def rate(
-    client: TestClient, token: str, scores: dict[str, str] | None = None, *,
-    reasons: tuple[str, ...] = (), comment: str = "", headers: dict[str, str] | None = None,
+    client: TestClient,
+    token: str,
+    scores: dict[str, str] | None = None,
+    *,
+    reasons: tuple[str, ...] = (),
+    comment: str = "",
+    headers: dict[str, str] | None = None,
     check: str | None = None,
 ) -> Any:
     if check is None:
@@ -91,8 +96,7 @@ def test_a_phone_rating_is_stored_as_mobile_and_scored_like_any_other(
     assert "<script" not in form.text  # works without JavaScript
     assert form.text.count('type="radio"') == 25
 
-    done = rate(client, token, reasons=("attitude.harsh", "environment.broken"),
-                comment="窗口没人")
+    done = rate(client, token, reasons=("attitude.harsh", "environment.broken"), comment="窗口没人")
     assert done.status_code == 200, done.text
     assert "感谢您的评价" in done.text
 
@@ -150,20 +154,37 @@ def _tampered(token: str) -> str:
     [
         (lambda good: _tampered(good), 404, "二维码无效"),
         (lambda good: good[:-3], 404, "二维码无效"),
-        (lambda good: tokens.issue("another-secret-0123456789", "c1", None,
-                                   datetime.now(UTC) + timedelta(minutes=5)), 404, "二维码无效"),
-        (lambda good: tokens.issue(SECRET, "c1", None, datetime.now(UTC) - timedelta(seconds=1)),
-         410, "此二维码已过期"),
-        (lambda good: tokens.issue(SECRET, "no-such-counter", None,
-                                   datetime.now(UTC) + timedelta(minutes=5)), 409, "暂时无法评价"),
+        (
+            lambda good: tokens.issue(
+                "another-secret-0123456789", "c1", None, datetime.now(UTC) + timedelta(minutes=5)
+            ),
+            404,
+            "二维码无效",
+        ),
+        (
+            lambda good: tokens.issue(SECRET, "c1", None, datetime.now(UTC) - timedelta(seconds=1)),
+            410,
+            "此二维码已过期",
+        ),
+        (
+            lambda good: tokens.issue(
+                SECRET, "no-such-counter", None, datetime.now(UTC) + timedelta(minutes=5)
+            ),
+            409,
+            "暂时无法评价",
+        ),
         (lambda good: "A" * 150, 404, "二维码无效"),
         (lambda good: "<script>", 404, "二维码无效"),
     ],
     ids=["tampered", "truncated", "other-server", "expired", "unknown-counter", "junk", "markup"],
 )
 def test_bad_tokens_get_a_clear_page_and_store_nothing(
-    client: TestClient, hall: Hall, factory: sessionmaker[Session], make_token: Any,
-    status: int, title: str,
+    client: TestClient,
+    hall: Hall,
+    factory: sessionmaker[Session],
+    make_token: Any,
+    status: int,
+    title: str,
 ) -> None:
     token = make_token(phone_token(client, hall))
     page = client.get(f"/m/{token}")
@@ -171,7 +192,8 @@ def test_bad_tokens_get_a_clear_page_and_store_nothing(
     assert title in page.text
     assert "<script>" not in page.text
     posted = client.post(
-        f"/m/{token}", data={"check": tokens.form_check(SECRET, token), **LOW},
+        f"/m/{token}",
+        data={"check": tokens.form_check(SECRET, token), **LOW},
         headers={"Origin": "http://testserver"},
     )
     assert posted.status_code == status
@@ -183,7 +205,10 @@ def test_a_token_bound_to_a_session_rates_that_service_once(
 ) -> None:
     session_id = str(uuid.uuid4())
     served = {
-        "id": session_id, "counter_id": "c1", "staff_id": "s-042", "ticket": "A017",
+        "id": session_id,
+        "counter_id": "c1",
+        "staff_id": "s-042",
+        "ticket": "A017",
         "started_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
     }
     token = phone_token(client, hall, sessions=[served])
@@ -264,9 +289,7 @@ def test_a_cross_site_form_post_is_refused_and_spends_nothing(
     token = phone_token(client, hall)
     check = check_value(client.get(f"/m/{token}").text)
     sent = {k: v for k, v in headers.items() if v}
-    response = client.post(
-        f"/m/{token}", data={"check": check, **LOW}, headers=sent
-    )
+    response = client.post(f"/m/{token}", data={"check": check, **LOW}, headers=sent)
     assert response.status_code == 403
     assert "请求被拒绝" in response.text
     assert ratings(factory) == []
@@ -307,6 +330,7 @@ def test_the_phone_page_speaks_english_when_asked(client: TestClient, hall: Hall
 
 # -- the receipt page ------------------------------------------------------------------------
 
+
 def test_the_receipt_page_follows_a_kiosk_rating_from_not_received_to_received(
     client: TestClient, hall: Hall
 ) -> None:
@@ -340,11 +364,14 @@ def test_the_receipt_page_shows_a_low_scores_progress_and_the_published_reply(
     with factory() as session:
         alert_id = session.scalars(select(Alert.id).where(Alert.rating_id == stored.id)).one()
     auth = login(client, "super1")
-    assert client.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": ""},
-                       headers=auth).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": ""}, headers=auth
+        ).status_code
+        == 200
+    )
     reply = "已约谈窗口人员，<b>整改</b>完成。"
-    published = client.post(f"/api/v1/alerts/{alert_id}/reply", json={"reply": reply},
-                            headers=auth)
+    published = client.post(f"/api/v1/alerts/{alert_id}/reply", json={"reply": reply}, headers=auth)
     assert published.status_code == 200, published.text
     assert published.json()["public_reply"] == reply
 
@@ -354,8 +381,12 @@ def test_the_receipt_page_shows_a_low_scores_progress_and_the_published_reply(
     assert "<b>整改</b>" not in page.text
     # Another hall's supervisor cannot publish on it.
     other = login(client, "super2")
-    assert client.post(f"/api/v1/alerts/{alert_id}/reply", json={"reply": "x"},
-                       headers=other).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/alerts/{alert_id}/reply", json={"reply": "x"}, headers=other
+        ).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("code", ["short", "ILOU" * 3 + "X", "A" * 64, "%3Cscript%3E"])
@@ -369,8 +400,7 @@ def test_a_malformed_receipt_code_gets_a_clear_page(client: TestClient, code: st
 def test_guessing_receipt_codes_from_one_address_is_slowed_down(
     client: TestClient, hall: Hall
 ) -> None:
-    statuses = [client.get(f"/r/{receipt_code(bytes([i]), 'x')}").status_code
-                for i in range(40)]
+    statuses = [client.get(f"/r/{receipt_code(bytes([i]), 'x')}").status_code for i in range(40)]
     assert statuses[:30] == [200] * 30
     assert set(statuses[30:]) == {429}
     slowed = client.get(f"/r/{receipt_code(b'z', 'x')}")

@@ -47,9 +47,21 @@ def served(db_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     env = dict(os.environ, HALLRATE_ENVIRONMENT="test", HALLRATE_SECRET_KEY=SECRET)
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [SCRIPT, "--database-url", db_url, "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", "2"],
-            stdout=sink, stderr=subprocess.STDOUT, env=env,
+            [
+                SCRIPT,
+                "--database-url",
+                db_url,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -60,22 +72,23 @@ def served(db_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
             process.wait(timeout=30)
 
 
-def test_a_kiosk_enrolls_and_syncs_over_real_http(db_url: str, served: tuple[str, Path]
-                                                  ) -> None:
+def test_a_kiosk_enrolls_and_syncs_over_real_http(db_url: str, served: tuple[str, Path]) -> None:
     base, log = served
     run(db_url, "hall", "add", "h1", "--name", "Hall")
     run(db_url, "counter", "add", "c1", "--hall", "h1", "--name", "Counter 1")
     _, out, _ = run(db_url, "enroll-code", "--counter", "c1", "--no-qr")
     code = re.search(r"counter c1: (\S+)", out)
     assert code is not None
-    enrolled = requests.post(f"{base}/api/v1/enroll",
-                             json={"code": code.group(1), "app_version": "1.0"}, timeout=10)
+    enrolled = requests.post(
+        f"{base}/api/v1/enroll", json={"code": code.group(1), "app_version": "1.0"}, timeout=10
+    )
     assert enrolled.status_code == 200, enrolled.text
     token = enrolled.json()["token"]
     auth = {"Authorization": f"Bearer {token}"}
 
     ratings = [rating(seq=1, scores=ALL_ONES, comment=COMMENT)] + [
-        rating(seq=i) for i in range(2, 501)]
+        rating(seq=i) for i in range(2, 501)
+    ]
     body = gzip.compress(json.dumps(envelope(ratings)).encode())
     headers = {**auth, "Content-Encoding": "gzip", "Content-Type": "application/json"}
     first = requests.post(f"{base}/api/v1/sync", data=body, headers=headers, timeout=30)
@@ -88,8 +101,12 @@ def test_a_kiosk_enrolls_and_syncs_over_real_http(db_url: str, served: tuple[str
     assert set(again.json()["results"].values()) == {"duplicate"}
     assert again.json()["counter_scores"]["today"]["count"] == 500
 
-    wrong = requests.post(f"{base}/api/v1/sync", data=body,
-                          headers={**headers, "Authorization": "Bearer nope"}, timeout=10)
+    wrong = requests.post(
+        f"{base}/api/v1/sync",
+        data=body,
+        headers={**headers, "Authorization": "Bearer nope"},
+        timeout=10,
+    )
     assert wrong.status_code == 401
     assert wrong.json()["error"]["code"] == "invalid_token"
 

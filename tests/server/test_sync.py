@@ -118,8 +118,9 @@ def test_counter_scores_in_the_answer_follow_the_scoring_rules(
     client: TestClient, hall: Hall
 ) -> None:
     stars = [ALL_FIVES, ALL_ONES, dict(ALL_FIVES, efficiency=3, process=4)]
-    answer = post(client, hall, envelope([rating(seq=i, scores=s) for i, s in
-                                          enumerate(stars, start=1)]))
+    answer = post(
+        client, hall, envelope([rating(seq=i, scores=s) for i, s in enumerate(stars, start=1)])
+    )
     expected = Aggregate.of(stars)
     scores = answer.counter_scores
     assert scores is not None
@@ -142,8 +143,9 @@ def test_rank_in_hall_counts_the_other_counters(
 
     _, other_token = enroll_device(factory, settings, hall.other_counter_id)  # type: ignore[arg-type]
     better = envelope([rating(hall.other_counter_id, seq=i) for i in range(1, 30)])
-    response = client.post("/api/v1/sync", json=better,
-                           headers={"Authorization": f"Bearer {other_token}"})
+    response = client.post(
+        "/api/v1/sync", json=better, headers={"Authorization": f"Bearer {other_token}"}
+    )
     assert response.status_code == 200
     answer = post(client, hall, envelope([rating(seq=1, scores=ALL_ONES)]))
     assert answer.counter_scores is not None
@@ -171,8 +173,11 @@ def test_a_counter_over_the_monthly_low_rate_gets_one_counter_alert(
     client: TestClient, hall: Hall, factory: sessionmaker[Session]
 ) -> None:
     # 1 low in 5 is 20%: not over the limit.
-    post(client, hall, envelope([rating(seq=1, scores=ALL_ONES)]
-                                + [rating(seq=i) for i in range(2, 6)]))
+    post(
+        client,
+        hall,
+        envelope([rating(seq=1, scores=ALL_ONES)] + [rating(seq=i) for i in range(2, 6)]),
+    )
     with factory() as session:
         kinds = list(session.scalars(select(Alert.kind)))
     assert kinds == ["low_score"]
@@ -182,9 +187,12 @@ def test_a_counter_over_the_monthly_low_rate_gets_one_counter_alert(
     assert counter_alerts[0].rating_id is None
     post(client, hall, envelope([rating(seq=7, scores=ALL_ONES)]))
     with factory() as session:
-        assert session.scalar(
-            select(func.count()).select_from(Alert).where(Alert.kind == "counter_low_rate")
-        ) == 1
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Alert).where(Alert.kind == "counter_low_rate")
+            )
+            == 1
+        )
 
 
 def test_a_wrong_device_clock_is_flagged_and_its_ratings_corrected(
@@ -248,13 +256,19 @@ def test_sessions_are_stored_once_and_may_later_gain_their_end(
     client: TestClient, hall: Hall
 ) -> None:
     started = datetime.now(UTC) - timedelta(minutes=20)
-    s = {"id": "0190a000-0000-7000-8000-000000000001", "counter_id": hall.counter_id,
-         "staff_id": "s1", "ticket": "A001", "started_at": started.isoformat()}
+    s = {
+        "id": "0190a000-0000-7000-8000-000000000001",
+        "counter_id": hall.counter_id,
+        "staff_id": "s1",
+        "ticket": "A001",
+        "started_at": started.isoformat(),
+    }
     first = post(client, hall, envelope([], sessions=[s]))
     assert first.results == {s["id"]: "accepted"}
     assert post(client, hall, envelope([], sessions=[s])).results == {s["id"]: "duplicate"}
-    ended = dict(s, ended_at=(started + timedelta(minutes=8)).isoformat(),
-                 finished_in_one_visit=True)
+    ended = dict(
+        s, ended_at=(started + timedelta(minutes=8)).isoformat(), finished_in_one_visit=True
+    )
     assert post(client, hall, envelope([], sessions=[ended])).results == {s["id"]: "accepted"}
     other = dict(ended, ticket="B999")
     assert post(client, hall, envelope([], sessions=[other])).results == {s["id"]: "conflict"}
@@ -264,7 +278,8 @@ def test_gzip_bodies_are_accepted(client: TestClient, hall: Hall) -> None:
     r = rating(seq=1)
     body = gzip.compress(json.dumps(envelope([r])).encode())
     response = client.post(
-        "/api/v1/sync", content=body,
+        "/api/v1/sync",
+        content=body,
         headers={**hall.auth, "Content-Encoding": "gzip", "Content-Type": "application/json"},
     )
     assert response.status_code == 200
@@ -285,9 +300,7 @@ def test_two_copies_of_a_batch_at_once_store_each_rating_once(
     def second_copy() -> None:
         with factory() as session:
             begin_write(session)
-            second_answer.append(
-                ingest(session, hall.device_id, body, settings, datetime.now(UTC))
-            )
+            second_answer.append(ingest(session, hall.device_id, body, settings, datetime.now(UTC)))
             session.commit()
 
     racer = threading.Thread(target=second_copy)
@@ -314,12 +327,29 @@ def test_rows_a_concurrent_transaction_stored_are_reported_as_neither(
     now = datetime.now(UTC)
     rows = [
         {
-            "id": str(uuid.uuid4()), "device_id": hall.device_id, "counter_id": "c1",
-            "staff_id": None, "session_id": None, "seq": i, "created_at": now,
-            "occurred_at": now, "received_at": now, "attitude": 5, "efficiency": 5,
-            "process": 5, "environment": 5, "overall": 5, "weighted_score": 50000, "level": 5,
-            "is_low": False, "reasons": [], "comment": "", "channel": "kiosk",
-            "content_version": "2024.1", "content_hash": "h", "flags": 0,
+            "id": str(uuid.uuid4()),
+            "device_id": hall.device_id,
+            "counter_id": "c1",
+            "staff_id": None,
+            "session_id": None,
+            "seq": i,
+            "created_at": now,
+            "occurred_at": now,
+            "received_at": now,
+            "attitude": 5,
+            "efficiency": 5,
+            "process": 5,
+            "environment": 5,
+            "overall": 5,
+            "weighted_score": 50000,
+            "level": 5,
+            "is_low": False,
+            "reasons": [],
+            "comment": "",
+            "channel": "kiosk",
+            "content_version": "2024.1",
+            "content_hash": "h",
+            "flags": 0,
         }
         for i in (1, 2)
     ]

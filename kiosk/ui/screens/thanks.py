@@ -95,8 +95,10 @@ class ThanksScreen(QWidget):
             "none": "",
             "printing": self.tr("Printing your receipt…"),
             "printed": self.tr("Please take your printed receipt."),
-            "failed": self.tr("Sorry, the receipt could not be printed. Scan the code or note "
-                              "the receipt code instead."),
+            "failed": self.tr(
+                "Sorry, the receipt could not be printed. Scan the code or note "
+                "the receipt code instead."
+            ),
         }
         self.print_note.setText(notes[self._print])
         self.print_note.setVisible(self._print != "none")

@@ -14,7 +14,10 @@ def qr_image(text: str) -> QImage:
     """One pixel per module, quiet zone included: scaled without smoothing when drawn."""
     modules = qr_modules(text)
     code = QImage(
-        modules.gray, modules.size, modules.size, modules.size,
+        modules.gray,
+        modules.size,
+        modules.size,
+        modules.size,
         QImage.Format.Format_Grayscale8,
     )
     side = modules.size + 2 * QUIET_ZONE
@@ -70,5 +73,3 @@ class QrCode(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.drawImage(self.code_rect(), self._image)
         painter.end()
-
-

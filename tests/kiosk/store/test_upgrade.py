@@ -55,31 +55,58 @@ def fill_first_release(path: Path, n: int, device: dict[str, object]) -> list[st
             "INSERT INTO settings (key, value) VALUES (?, ?)", (DEVICE_KEY, json.dumps(device))
         )
         for seq in range(1, n + 1):
-            scores = {"attitude": 1 + seq % 5, "efficiency": 5, "process": 4,
-                      "environment": 3, "overall": 2 + seq % 4}
+            scores = {
+                "attitude": 1 + seq % 5,
+                "efficiency": 5,
+                "process": 4,
+                "environment": 3,
+                "overall": 2 + seq % 4,
+            }
             when = (start + timedelta(hours=seq)).isoformat(timespec="milliseconds")
-            wire = protocol.Rating.model_validate({
-                "id": str(uuid6.uuid7()), "seq": seq, "counter_id": COUNTER,
-                "staff_id": "s-007", "created_at": when, "scores": scores,
-                "reasons": ["efficiency.long_wait"] if scores["attitude"] < 3 else [],
-                "comment": "等了很久" if seq % 7 == 0 else "",
-                "content_version": DEFAULT_CONFIG.version,
-            })
+            wire = protocol.Rating.model_validate(
+                {
+                    "id": str(uuid6.uuid7()),
+                    "seq": seq,
+                    "counter_id": COUNTER,
+                    "staff_id": "s-007",
+                    "created_at": when,
+                    "scores": scores,
+                    "reasons": ["efficiency.long_wait"] if scores["attitude"] < 3 else [],
+                    "comment": "等了很久" if seq % 7 == 0 else "",
+                    "content_version": DEFAULT_CONFIG.version,
+                }
+            )
             conn.execute(
                 "INSERT INTO ratings (id, seq, counter_id, staff_id, session_id, created_at,"
                 " created_ts, scores, weighted_score, reasons, comment, channel,"
                 " content_version) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'kiosk', ?)",
-                (wire.id, seq, COUNTER, "s-007", when, wire.created_at.timestamp(),
-                 json.dumps(scores), str(weighted_score(scores)), json.dumps(wire.reasons),
-                 wire.comment, wire.content_version),
+                (
+                    wire.id,
+                    seq,
+                    COUNTER,
+                    "s-007",
+                    when,
+                    wire.created_at.timestamp(),
+                    json.dumps(scores),
+                    str(weighted_score(scores)),
+                    json.dumps(wire.reasons),
+                    wire.comment,
+                    wire.content_version,
+                ),
             )
             payload = wire.model_dump_json()
             conn.execute(
                 "INSERT INTO outbox (kind, item_id, state, payload, size, batch_id, attempts,"
                 " error, updated_ts) VALUES ('rating', ?, 'pending', ?, ?, NULL, ?, ?, ?)",
                 # some had failed attempts already: the hall was offline for weeks
-                (wire.id, payload, len(payload.encode()), seq % 3,
-                 "connection refused" if seq % 3 else None, wire.created_at.timestamp()),
+                (
+                    wire.id,
+                    payload,
+                    len(payload.encode()),
+                    seq % 3,
+                    "connection refused" if seq % 3 else None,
+                    wire.created_at.timestamp(),
+                ),
             )
             ids.append(wire.id)
     return ids
@@ -96,8 +123,6 @@ def rating_rows(path: Path) -> list[tuple[object, ...]]:
             "SELECT id, seq, counter_id, staff_id, created_at, scores, reasons, comment"
             " FROM ratings ORDER BY seq"
         ).fetchall()
-
-
 
 
 def test_the_walk_covers_every_migration_and_ends_at_the_revision_the_store_expects() -> None:
@@ -139,8 +164,12 @@ def test_pending_ratings_from_the_first_release_survive_every_migration_and_sync
         assert store.get_setting(DEVICE_KEY)["device_id"] == answer.device_id
 
         # A rating made after the upgrade takes the next seq, after the old ones.
-        newest = store.record_rating(counter_id=COUNTER, scores=dict.fromkeys(
-            ("attitude", "efficiency", "process", "environment", "overall"), 5))
+        newest = store.record_rating(
+            counter_id=COUNTER,
+            scores=dict.fromkeys(
+                ("attitude", "efficiency", "process", "environment", "overall"), 5
+            ),
+        )
         assert newest.seq == PENDING + 1
 
         client = client_factory(store)
