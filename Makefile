@@ -1,5 +1,7 @@
-# hallrate: `make demo` runs the product on its embedded defaults, `make test` runs every test.
-# Both create .venv and install what they need; nothing is reinstalled when nothing changed.
+# hallrate: `make demo` runs the product on its embedded defaults, `make test` runs every test,
+# `make check` is the quick lane before each commit. Each first installs the Debian packages
+# that are missing (scripts/system-packages), then creates .venv and installs what it needs;
+# nothing is reinstalled when nothing changed.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -10,9 +12,14 @@ TS := $(wildcard assets/translations/*.ts)
 QM := $(TS:.ts=.qm)
 
 
-.PHONY: demo test lint bench screenshots translations dist dist-check clean
+.PHONY: system demo test check lint bench screenshots translations vendor dist dist-check clean
 
-$(STAMP): pyproject.toml
+# Before anything else: the Debian packages (stops at once, with the apt-get line, when they
+# are missing and cannot be installed by this user).
+system:
+	@scripts/system-packages
+
+$(STAMP): pyproject.toml | system
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[kiosk,server,dev]'
 	@touch $(STAMP)
@@ -27,17 +34,25 @@ assets/translations/%.qm: assets/translations/%.ts $(STAMP)
 
 translations: $(QM)
 
-demo: $(STAMP) translations
-	$(BIN)/python -m kiosk.demo
+demo: system $(STAMP) translations
+	$(BIN)/python -m demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check sync kiosk server bench tests freeze
-	$(BIN)/ruff format --check sync kiosk server bench tests freeze
+	$(BIN)/ruff check sync kiosk server demo bench tests freeze
+	$(BIN)/ruff format --check sync kiosk server demo bench tests freeze
 	$(BIN)/mypy
 	$(BIN)/mypy --follow-imports=silent freeze/launcher.py freeze/check_frozen.py
 
-test: $(STAMP) translations lint
+test: system $(STAMP) translations lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+# The quick lane: lint and the tests that give fast confidence (see pyproject's markers).
+check: system $(STAMP) translations lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not slow" -q
+
+# Refresh the vendored front-end files from the npm registry (they are committed).
+vendor:
+	scripts/vendor-apidocs
 
 bench: $(STAMP) translations
 	$(BIN)/python -m bench all

@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 from sqlalchemy import Engine
 
-from server import escalation
+from server import apidocs, escalation
 from server.alerts.endpoints import router as alerts_router
 from server.bodylimit import BodyLimitMiddleware
 from server.database import make_engine, make_session_factory
@@ -66,6 +66,9 @@ def create_app(
         description="Central scoring server: device enrollment and sync (protocol v1), "
         "counter scores, low-score alerts.",
         lifespan=lifespan,
+        # Served by server/apidocs from vendored files instead (no CDN in a hall).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -90,6 +93,7 @@ def create_app(
         mobile_router,
     ):
         app.include_router(router)
+    apidocs.install(app)
     install_error_handlers(app, settings.retry_after_s)
     # Outermost last: latency covers everything, the body limit runs before any parsing.
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BATCH_BYTES)

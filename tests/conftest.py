@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
     from bench._system import LiveServer
 
 # Widgets render offscreen: tests run on machines without a display (CI, SSH sessions).
@@ -32,3 +34,31 @@ def live_server(tmp_path: Path) -> Iterator["LiveServer"]:
         yield server
     finally:
         server.stop()
+
+
+#: Debian's chromium: Playwright cannot download its own browser here (no internet).
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator["Browser"]:
+    """Headless Chromium driven by Playwright, one per test run."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                # This machine has no internet: without these Chromium keeps trying.
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from pytestqt.qtbot import QtBot
 
 from bench._system import LiveServer
@@ -20,19 +20,6 @@ from tests.receipts.qr_decode import decode, qimage_to_pil
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "phone"
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
