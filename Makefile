@@ -35,7 +35,7 @@ assets/translations/%.qm: assets/translations/%.ts $(STAMP)
 translations: $(QM)
 
 demo: system $(STAMP) translations
-	$(BIN)/python -m demo
+	$(BIN)/python -m demo $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check sync kiosk server demo bench tests freeze
@@ -43,12 +43,20 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/mypy --follow-imports=silent freeze/launcher.py freeze/check_frozen.py
 
-test: system $(STAMP) translations lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+# One pytest worker per core (pytest-xdist); worksteal keeps both busy to the end.
+PYTEST_PARALLEL := -n auto --dist worksteal
 
-# The quick lane: lint and the tests that give fast confidence (see pyproject's markers).
+test: system $(STAMP) translations lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_PARALLEL)
+
+# The quick lane before each commit: lint and the tests that give fast confidence. Left to
+# `make test`: the slow ones (crash loops, the self-test), the PostgreSQL variants, the
+# pages in Chromium, and the whole-system and deployment tests (tests/e2e, tests/deploy).
+CHECK_TESTS := tests/sync tests/kiosk tests/receipts tests/server
+
 check: system $(STAMP) translations lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not slow" -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_PARALLEL) -q \
+		-m "not slow and not postgres and not browser" $(CHECK_TESTS)
 
 # Refresh the vendored front-end files from the npm registry (they are committed).
 vendor:

@@ -62,3 +62,10 @@ def browser() -> Iterator["Browser"]:
             yield chromium
         finally:
             chromium.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every test that drives Chromium says so, for `make check` to leave it to `make test`.
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

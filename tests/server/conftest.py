@@ -75,6 +75,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+#: For tests of request validation: the server refuses such a request before any storage
+#: behaviour, so they run once, on SQLite; storage behaviour runs on both databases.
+validation_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     # Cheap password hashing: the cost is a deployment choice, not what these tests check.
