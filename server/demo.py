@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.alerts import service as alert_service
 from server.enrollment import service as enrollment
 from server.halls import repository as halls
 from server.halls import service as hall_service
 from server.ingest import service as ingest
-from server.models import Role
+from server.models import Alert, AlertKind, Rating, Role, User
 from server.settings import Settings
 from server.users import service as users
 from sync.protocol import EnrollRequest, SyncRequest
@@ -132,4 +134,65 @@ def build(
             with factory.begin() as session:
                 ingest.ingest(session, device_ids[counter_id], envelope, settings, now)
         total += len(ratings)
+    with factory.begin() as session:
+        _work_past_alerts(session, rng, now, timedelta(hours=settings.scoring.alert_deadline_hours))
     return DemoSummary(HALL_ID, len(COUNTERS), total, names)
+
+
+#: (note, what was said on the call, what was fixed, reply the citizen reads) for the
+#: demo's answered low scores.
+_HANDLING = (
+    (
+        "已联系窗口负责人核实情况",
+        "已电话回访，群众反映等候时间过长，已致歉",
+        "高峰时段增开一个综合窗口，调整叫号顺序",
+        "您反映的等候时间过长问题已整改：高峰时段已增开窗口。感谢您的监督！",
+    ),
+    (
+        "已查看评价内容，转窗口核实",
+        "已电话回访，群众对材料要求的解释不满意",
+        "窗口人员已重新学习一次性告知制度，材料清单已张贴",
+        "已对窗口人员进行一次性告知培训，材料清单已在窗口公示。感谢您的反馈！",
+    ),
+    (
+        "已受理，安排专人跟进",
+        "回访未接通，已发送短信告知处理进展",
+        "系统故障已报修恢复，增加了故障时的人工登记",
+        "当日系统故障已修复，并增加了故障时的人工登记流程。给您带来不便，深表歉意。",
+    ),
+)
+
+
+def _work_past_alerts(
+    session: Session, rng: random.Random, now: datetime, deadline: timedelta
+) -> None:
+    """Give the demo's past a hall that works: the server learned of each rating when it
+    was made, and low scores whose deadline has passed were answered and closed in time,
+    but for two left overdue; those still within their deadline are open."""
+    supervisor = session.scalars(select(User).where(User.username == "supervisor")).one()
+    alerts = session.execute(
+        select(Alert, Rating.occurred_at)
+        .join(Rating, Rating.id == Alert.rating_id)
+        .where(Alert.kind == AlertKind.LOW_SCORE.value)
+        .order_by(Rating.occurred_at)
+    ).all()
+    past_due = [(a, at) for a, at in alerts if at + deadline < now]
+    overdue = {id(a) for a, _ in rng.sample(past_due, min(2, len(past_due)))}
+    for alert, occurred_at in alerts:
+        alert.created_at = occurred_at
+        alert.due_at = occurred_at + deadline
+        if occurred_at + deadline >= now or id(alert) in overdue:
+            continue
+        note, call, fix, reply = rng.choice(_HANDLING)
+        at = occurred_at + timedelta(minutes=rng.randint(20, 120))
+        for action, text in (
+            ("acknowledge", note),
+            ("call-back", call),
+            ("rectify", fix),
+            ("close", fix),
+        ):
+            alert_service.act(session, supervisor, alert.id, action, text, at)
+            at += timedelta(minutes=rng.randint(30, 300))
+        alert_service.publish_reply(session, supervisor, alert.id, reply, at)
+    session.flush()
+    alert_service.escalate_overdue(session, now)

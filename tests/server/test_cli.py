@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from server.cli import main
 from server.database import make_engine, make_session_factory
-from server.models import Counter, Device, Hall, Rating, Staff, User
+from server.models import Alert, Counter, Device, Hall, Rating, Staff, User
 
 SCRIPT = str(Path(sys.executable).parent / "hallrate-server")
 
@@ -156,3 +156,26 @@ def test_demo_builds_a_hall_with_thirty_days_of_ratings(db_url: str) -> None:
     code, _, err = run(db_url, "demo")
     assert code == 2
     assert "already exists" in err
+
+
+@pytest.mark.slow
+def test_the_demo_hall_answered_most_past_low_scores_in_time(db_url: str) -> None:
+    code, out, _ = run(db_url, "demo")
+    assert code == 0, out
+    engine = make_engine(db_url, single_use=True)
+    try:
+        with make_session_factory(engine)() as session:
+            alerts = list(session.scalars(select(Alert).where(Alert.kind == "low_score")))
+    finally:
+        engine.dispose()
+    closed = [a for a in alerts if a.state == "closed"]
+    open_ = [a for a in alerts if a.state != "closed"]
+    assert len(closed) > 0.7 * len(alerts)
+    assert all(a.closed_at is not None and a.closed_at <= a.due_at for a in closed)
+    assert all(a.public_reply for a in closed)
+    assert not any(a.escalated for a in closed)
+    # a few still open, of which exactly two are overdue and escalated
+    assert open_
+    assert len([a for a in open_ if a.escalated]) == 2
+    # the server learned of each rating when it was made: none raised after its deadline
+    assert all(a.created_at < a.due_at for a in alerts)
