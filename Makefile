@@ -41,7 +41,6 @@ lint: $(STAMP)
 	$(BIN)/ruff check sync kiosk server demo bench tests freeze
 	$(BIN)/ruff format --check sync kiosk server demo bench tests freeze
 	$(BIN)/mypy
-	$(BIN)/mypy --follow-imports=silent freeze/launcher.py freeze/check_frozen.py
 
 # One pytest worker per core (pytest-xdist); worksteal keeps both busy to the end.
 PYTEST_PARALLEL := -n auto --dist worksteal
