@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from bench._proxy import FaultProxy
 from kiosk.device import client_factory, enrolled_device
 from kiosk.store import Store
 from sync import client as sync_client
@@ -31,6 +30,7 @@ from tests.e2e.conftest import (
     assert_server_holds_exactly_the_kiosk_ratings,
     drain,
 )
+from tests.support.proxy import FaultProxy
 
 
 def record(store: Store, n: int, *, low: bool = False) -> list[str]:
