@@ -30,6 +30,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# The alert vocabulary is the protocol's: kiosks receive these values in sync answers.
+from sync.protocol import AlertKind as AlertKind
+from sync.protocol import AlertState as AlertState
+
 #: Weighted scores are stored multiplied by this (weights have at most 4 decimals).
 SCORE_SCALE = 10_000
 
@@ -198,19 +202,6 @@ class ServiceSession(Base):
     finished_in_one_visit: Mapped[bool | None] = mapped_column(Boolean)
     received_at: Mapped[datetime]
     content_hash: Mapped[str] = mapped_column(String(64))
-
-
-class AlertKind(enum.StrEnum):
-    LOW_SCORE = "low_score"
-    COUNTER_LOW_RATE = "counter_low_rate"
-
-
-class AlertState(enum.StrEnum):
-    OPEN = "open"
-    ACKNOWLEDGED = "acknowledged"
-    CALLED_BACK = "called_back"
-    RECTIFIED = "rectified"
-    CLOSED = "closed"
 
 
 class Alert(Base):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import functools
+import json
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from sync.scoring import DEFAULT_CONFIG, ScoringConfig
+from sync.scoring import DEFAULT_CONFIG, ScoringConfig, ScoringConfigError
 
 #: The secret a development install starts with; refused anywhere else.
 DEVELOPMENT_SECRET = "development-only-secret-do-not-deploy"
@@ -55,6 +57,10 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
     #: How long a phone-rating token stays valid; kiosks get a fresh one with every sync.
     mobile_token_minutes: int = Field(default=15, gt=0, le=24 * 60)
+    #: The scoring rules over sync/scoring.py's defaults, as `ScoringConfig.from_mapping`
+    #: reads them (JSON in the environment), e.g. `{"version": "2025.1", "weights": {...}}`.
+    #: Kiosks receive them with every sync answer and score with them.
+    scoring_rules: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("default_timezone")
     @classmethod
@@ -63,6 +69,18 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown timezone {value!r}") from None
+        return value
+
+    @field_validator("scoring_rules")
+    @classmethod
+    def _usable_scoring(cls, value: dict[str, Any]) -> dict[str, Any]:
+        try:
+            config = _scoring(json.dumps(value))
+        except (ScoringConfigError, ValueError, TypeError, ArithmeticError) as exc:
+            raise ValueError(f"scoring_rules: {exc}") from None
+        if value and config != DEFAULT_CONFIG and config.version == DEFAULT_CONFIG.version:
+            # Ratings record the version they were scored with: other rules, other version.
+            raise ValueError("scoring_rules that change the rules need a version of their own")
         return value
 
     @model_validator(mode="after")
@@ -77,5 +95,12 @@ class Settings(BaseSettings):
 
     @property
     def scoring(self) -> ScoringConfig:
-        """The scoring rules in force (sync/scoring.py's defaults for now)."""
-        return DEFAULT_CONFIG
+        """The scoring rules in force: sync/scoring.py's defaults with `scoring_rules` on
+        top. Everything that scores asks here, so the rules have one source."""
+        return _scoring(json.dumps(self.scoring_rules))
+
+
+@functools.lru_cache(maxsize=16)
+def _scoring(rules: str) -> ScoringConfig:
+    data = json.loads(rules)
+    return ScoringConfig.from_mapping(data) if data else DEFAULT_CONFIG

@@ -198,8 +198,35 @@ class ScoringConfig:
                 kwargs[key] = _dec(value)  # type: ignore[arg-type]
         return cls(**kwargs)  # type: ignore[arg-type]
 
+    def to_mapping(self) -> dict[str, object]:
+        """What a device needs of this configuration as plain JSON (numbers as strings, so
+        they stay exact): the `scoring` block of enrollment and sync answers, read back by
+        `from_mapping`."""
+        return {
+            "version": self.version,
+            "weights": {code: str(w) for code, w in self.weights.items()},
+            "low_score_below": str(self.low_score_below),
+            "satisfied_from": str(self.satisfied_from),
+            "counter_low_rate_limit": str(self.counter_low_rate_limit),
+            "alert_deadline_hours": self.alert_deadline_hours,
+        }
+
 
 DEFAULT_CONFIG = ScoringConfig()
+
+#: Where the scoring configuration stands in the `config` block of enrollment and sync answers.
+CONFIG_BLOCK_KEY = "scoring"
+
+
+def config_from_block(block: Mapping[str, object] | None) -> ScoringConfig | None:
+    """The scoring configuration a server's `config` block carries, None when it carries
+    none; `ScoringConfigError` when it carries one that cannot be used."""
+    if not block or CONFIG_BLOCK_KEY not in block:
+        return None
+    data = block[CONFIG_BLOCK_KEY]
+    if not isinstance(data, Mapping):
+        raise ScoringConfigError("the scoring block must be a table")
+    return ScoringConfig.from_mapping(data)
 
 
 def validate_scores(scores: Mapping[str, int], config: ScoringConfig = DEFAULT_CONFIG) -> None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
 
+from kiosk.device import SyncStatus
 from sync.protocol import Channel
 from sync.receipt import MobileGrant
 from sync.scoring import Aggregate
@@ -43,7 +44,7 @@ class RatingSink(Protocol):
         reasons: list[str],
         comment: str,
         channel: Channel = ...,
-        content_version: str,
+        content_version: str | None = ...,
     ) -> RecordedRating: ...
 
 
@@ -73,6 +74,9 @@ class StoreStatusLike(Protocol):
 
     @property
     def last_error(self) -> str | None: ...
+
+    @property
+    def content_version(self) -> str: ...
 
 
 class StatusSource(Protocol):
@@ -129,9 +133,27 @@ class AlertSummary:
 
 
 class CounterScores(Protocol):
-    """The live score badge's figures for one counter: today and this month."""
+    """The live score badge's figures for one counter (today and this month), and what
+    staff may see of its open alerts."""
 
     def scores(self, counter_id: str) -> BadgeScores: ...
+
+    def alerts(self, counter_id: str) -> AlertSummary: ...
+
+
+class SyncCommands(Protocol):
+    """What the screens may ask of the sync loop (kiosk.syncworker.SyncController). Its
+    answers come back as signals the wiring connects to the flow controller's slots."""
+
+    def rating_recorded(self) -> None: ...
+
+    def sync_now(self) -> None: ...
+
+    def enroll(self, server_url: str, code: str) -> None: ...
+
+    def export(self, folder: str) -> None: ...
+
+    def status(self) -> SyncStatus: ...
 
 
 @dataclass(frozen=True)

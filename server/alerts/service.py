@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from server.alerts import repository
 from server.errors import Conflict, NotFound
 from server.models import Alert, AlertEvent, AlertKind, AlertState, Role, User
-from server.scores.service import month_aggregate
 from sync.scoring import Aggregate, ScoringConfig
 
 
@@ -78,24 +77,19 @@ def raise_alerts(
     session: Session,
     counter_id: str,
     low_ratings: list[tuple[str, datetime]],
-    months: Iterable[date],
+    months: Mapping[date, Aggregate],
     now: datetime,
     config: ScoringConfig,
-    known: Mapping[date, Aggregate] | None = None,
 ) -> None:
     """Alerts for new low scores, and a counter alert for each month touched whose low-score
     rate now exceeds the limit (one per counter and month).
 
-    `known` holds the counter's aggregates of months the caller has already read (by their
-    first day), so they are not read again.
+    `months` holds the counter's aggregate of each month the new ratings fall in, by the
+    month's first day: the caller reads them from the scores, alerts only judge them.
     """
     rows = low_score_alert_rows(counter_id, low_ratings, now, config)
     deadline = timedelta(hours=config.alert_deadline_hours)
-    known = known or {}
-    for month in sorted(set(months)):
-        aggregate = known.get(month)
-        if aggregate is None:
-            aggregate = month_aggregate(session, counter_id, month)
+    for month, aggregate in sorted(months.items()):
         if aggregate.must_rectify(config):
             rows.append(
                 {

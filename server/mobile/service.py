@@ -22,9 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server.grants import tokens
 from server.ingest import repository as ingest_repository
 from server.ingest.service import StoredRating, update_rollups_and_alerts
-from server.mobile import tokens
 from server.models import Alert, Counter, Device, Hall, MobileTokenUse, Rating, ServiceSession
 from server.scores.service import score_of
 from server.settings import Settings

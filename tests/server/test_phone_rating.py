@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.mobile import tokens
+from server.grants import tokens
 from server.models import Alert, CounterDayRollup, Rating
 from server.settings import Settings
 from sync.protocol import SyncResponse
