@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from server.alerts import repository
 from server.errors import Conflict, NotFound
-from server.models import Alert, AlertEvent, AlertKind, AlertState, Role, User
+from server.models import HALL_ROLES, Alert, AlertEvent, AlertKind, AlertState, User
 from server.scores.service import month_aggregate
 from sync.scoring import Aggregate, ScoringConfig
 
@@ -113,8 +113,8 @@ def raise_alerts(
 
 
 def visible_hall(user: User) -> str | None:
-    """The only hall a supervisor sees; None (all halls) for admins and auditors."""
-    return user.hall_id if user.role == Role.SUPERVISOR else None
+    """The only hall a supervisor or manager sees; None (all halls) for the other roles."""
+    return user.hall_id if user.role in HALL_ROLES else None
 
 
 def get_visible(
