@@ -22,6 +22,7 @@ from server.settings import Settings
 from server.users import repository as users_repository
 from server.users import service as users
 from sync.protocol import EnrollRequest, SyncRequest
+from sync.reasons import DEFAULT_REASONS
 
 HALL_ID = "demo-hall"
 DEMO_PASSWORD = "demo-password"
@@ -34,7 +35,7 @@ COUNTERS = (
     ("c05", "5号窗口 税务", 4.1),
     ("c06", "6号窗口 综合受理", 3.1),
 )
-REASONS = ("long_wait", "unclear_guidance", "rude", "system_down", "missing_materials")
+REASONS = tuple(r.code for r in DEFAULT_REASONS)
 
 
 class DemoError(ValueError):
