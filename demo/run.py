@@ -39,7 +39,7 @@ DEFAULT_PORT = 8765
 WINDOW_COUNTER = "c01"
 SIMULATED_COUNTER = "c02"
 DEMO_PASSWORD = "demo-password"
-DEMO_USERS = ("admin", "supervisor", "auditor")
+DEMO_USERS = ("admin", "manager", "supervisor", "auditor", "inspector")
 #: The demo runs the server in its explicit development mode with this secret; the server
 #: warns that it is not fit for production.
 SECRET = "demo-secret-key-not-for-production"
