@@ -42,6 +42,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check sync kiosk server demo bench tests freeze
 	$(BIN)/mypy
 	$(BIN)/mypy --follow-imports=silent freeze/launcher.py freeze/check_frozen.py
+	$(BIN)/lint-imports --no-cache
 
 # One pytest worker per core (pytest-xdist); worksteal keeps both busy to the end.
 PYTEST_PARALLEL := -n auto --dist worksteal
@@ -66,7 +67,7 @@ bench: $(STAMP) translations
 	$(BIN)/python -m bench all
 
 screenshots: $(STAMP) translations
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m kiosk.ui.screenshots screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m kiosk.screenshots screenshots
 
 # The frozen kiosk, one folder: dist/hallrate-kiosk/hallrate-kiosk (kiosk.spec says what goes in).
 dist: $(DIST_STAMP) translations
