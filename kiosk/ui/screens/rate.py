@@ -27,7 +27,7 @@ REASONS_UP_TO_STARS = 2
 
 
 class RateScreen(QWidget):
-    submitted = Signal(object)  # RatingDraft
+    submitted = Signal(RatingDraft)
     cancelled = Signal()
     commentRequested = Signal()
 
