@@ -42,6 +42,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check sync kiosk server demo bench tests freeze
 	$(BIN)/ruff format --check sync kiosk server demo bench tests freeze
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # One pytest worker per core (pytest-xdist); worksteal keeps both busy to the end.
 PYTEST_PARALLEL := -n auto --dist worksteal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
@@ -61,10 +61,10 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
     #: How long a phone-rating token stays valid; kiosks get a fresh one with every sync.
     mobile_token_minutes: int = Field(default=15, gt=0, le=24 * 60)
-    #: The scoring rules over sync/scoring.py's defaults, as `ScoringConfig.from_mapping`
-    #: reads them (JSON in the environment), e.g. `{"version": "2025.1", "weights": {...}}`.
+    #: The scoring rules over sync/scoring.py's defaults: JSON that
+    #: `ScoringConfig.from_mapping` reads, e.g. `{"version": "2025.1", "weights": {...}}`.
     #: Kiosks receive them with every sync answer and score with them.
-    scoring_rules: dict[str, Any] = Field(default_factory=dict)
+    scoring_rules: str = ""
 
     @field_validator("default_timezone")
     @classmethod
@@ -77,12 +77,14 @@ class Settings(BaseSettings):
 
     @field_validator("scoring_rules")
     @classmethod
-    def _usable_scoring(cls, value: dict[str, Any]) -> dict[str, Any]:
+    def _usable_scoring(cls, value: str) -> str:
         try:
-            config = _scoring(json.dumps(value))
+            config = _scoring(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"scoring_rules is not JSON: {exc}") from None
         except (ScoringConfigError, ValueError, TypeError, ArithmeticError) as exc:
             raise ValueError(f"scoring_rules: {exc}") from None
-        if value and config != DEFAULT_CONFIG and config.version == DEFAULT_CONFIG.version:
+        if config != DEFAULT_CONFIG and config.version == DEFAULT_CONFIG.version:
             # Ratings record the version they were scored with: other rules, other version.
             raise ValueError("scoring_rules that change the rules need a version of their own")
         return value
@@ -101,10 +103,14 @@ class Settings(BaseSettings):
     def scoring(self) -> ScoringConfig:
         """The scoring rules in force: sync/scoring.py's defaults with `scoring_rules` on
         top. Everything that scores asks here, so the rules have one source."""
-        return _scoring(json.dumps(self.scoring_rules))
+        return _scoring(self.scoring_rules)
 
 
 @functools.lru_cache(maxsize=16)
 def _scoring(rules: str) -> ScoringConfig:
+    if not rules.strip():
+        return DEFAULT_CONFIG
     data = json.loads(rules)
+    if not isinstance(data, dict):
+        raise ScoringConfigError("the rules must be a JSON object")
     return ScoringConfig.from_mapping(data) if data else DEFAULT_CONFIG

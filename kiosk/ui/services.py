@@ -1,8 +1,9 @@
 """The narrow services the UI is given in its constructors, as Protocols.
 
-Screens and the flow controller depend on these, never on the store itself: the local
-`kiosk.store.Store` satisfies them today, and the server's scores can be fed in later by
-another `CounterScores` without touching a screen.
+Screens and the flow controller depend on these, never on the store or the sync thread
+themselves: `kiosk.store.Store` satisfies the store's, `kiosk.ui.scores.ServerFirstScores`
+the badge's (the server's figures while fresh, else the store's), and
+`kiosk.syncworker.SyncController` the sync loop's.
 """
 
 from __future__ import annotations
