@@ -180,7 +180,7 @@ def _q(ordered: list[float], q: float) -> float:
 def _measure(url: str, requests: int) -> dict[str, object]:
     settings = Settings(
         environment="test",
-        secret_key="bench-console-secret-0123",
+        secret_key="bench-console-secret-0123456789abcdefXYZ",
         database_url=url,
         password_time_cost=1,
         password_memory_kib=64,
