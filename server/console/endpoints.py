@@ -47,6 +47,8 @@ def home(
     """Today when signed in, else the sign-in page."""
     if user is None:
         return render(request, "login.html", {"next": safe_next(next_path), "error": None})
+    if hall is None and not access.halls_for_user(db, user):
+        return render(request, "no_hall.html")
     found = access.hall_for_user(db, user, hall)
     figures = today_service.today(db, found, datetime.now(UTC), settings_of(request).scoring)
     return render(
