@@ -127,12 +127,7 @@ def cmd_user_add(args: argparse.Namespace) -> None:
     from server.models import Role
     from server.users.service import create_user, hasher_for
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"password for {args.username}: ")
-        if password != getpass.getpass("again: "):
-            raise CliError("the passwords differ")
+    password = _read_new_password(args)
     settings = _settings(args)
     _in_transaction(
         settings,
@@ -141,6 +136,57 @@ def cmd_user_add(args: argparse.Namespace) -> None:
         ),
     )
     print(f"user {args.username} ({args.role}) added")
+
+
+def _read_new_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"password for {args.username}: ")
+    if password != getpass.getpass("again: "):
+        raise CliError("the passwords differ")
+    return password
+
+
+def cmd_user_set_password(args: argparse.Namespace) -> None:
+    from server.users.service import hasher_for, set_password
+
+    password = _read_new_password(args)
+    settings = _settings(args)
+    _in_transaction(
+        settings, lambda s: set_password(s, args.username, password, hasher_for(settings))
+    )
+    print(f"password of {args.username} changed; tokens issued before no longer work")
+
+
+def cmd_user_disable(args: argparse.Namespace) -> None:
+    from server.users.service import disable_user
+
+    _in_transaction(_settings(args), lambda s: disable_user(s, args.username))
+    print(f"user {args.username} disabled; tokens issued before no longer work")
+
+
+def cmd_user_enable(args: argparse.Namespace) -> None:
+    from server.users.service import enable_user
+
+    _in_transaction(_settings(args), lambda s: enable_user(s, args.username))
+    print(f"user {args.username} enabled; they must log in again")
+
+
+def cmd_user_revoke_tokens(args: argparse.Namespace) -> None:
+    from server.users.service import revoke_user_tokens
+
+    _in_transaction(_settings(args), lambda s: revoke_user_tokens(s, args.username))
+    print(f"every login token of {args.username} revoked")
+
+
+def cmd_device_revoke(args: argparse.Namespace) -> None:
+    from server.devices.service import revoke_device
+
+    _in_transaction(_settings(args), lambda s: revoke_device(s, args.device_id, _now()))
+    print(
+        f"device {args.device_id} revoked: its token and bundles are refused; "
+        "enroll a new device for its counter (hallrate-server enroll-code)"
+    )
 
 
 def cmd_enroll_code(args: argparse.Namespace) -> None:
@@ -327,6 +373,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from the first line of stdin instead of prompting",
     )
 
+    for name, func, help_ in (
+        ("disable", cmd_user_disable, "disable a user: no login, every token void"),
+        ("enable", cmd_user_enable, "let a disabled user log in again"),
+        ("revoke-tokens", cmd_user_revoke_tokens, "void every login token of a user"),
+        ("set-password", cmd_user_set_password, "set a user's password (voids their tokens)"),
+    ):
+        p = command(name, func, help_, user_sub)
+        p.add_argument("username")
+        if name == "set-password":
+            p.add_argument(
+                "--password-stdin",
+                action="store_true",
+                help="read the password from the first line of stdin instead of prompting",
+            )
+
+    device = sub.add_parser("device", help="manage devices", description="manage devices")
+    device_sub = device.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command("revoke", cmd_device_revoke, "revoke a device's token (a lost kiosk)", device_sub)
+    p.add_argument("device_id", help="the device's id (hallrate-server devices lists them)")
+
     p = command(
         "enroll-code", cmd_enroll_code, "make a one-time enrollment code for a counter's kiosk"
     )
@@ -353,6 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from server.demo import DemoError
+    from server.devices.service import DeviceError
     from server.enrollment.service import EnrollmentError
     from server.halls.service import HallError
     from server.users.service import UserError
@@ -361,9 +428,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (CliError, HallError, UserError, EnrollmentError, DemoError) as exc:
+        sys.stdout.flush()  # inside the try: a closed pipe is met here, not at exit
+    except (CliError, HallError, UserError, EnrollmentError, DemoError, DeviceError) as exc:
         print(f"hallrate-server: error: {exc}", file=sys.stderr)
         return 2
+    except SettingsError as exc:
+        print(f"hallrate-server: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`enroll-code | head -1`): what was done is done; say
+        # nothing more, and keep Python from complaining again when it flushes stdout.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 1
     except OperationalError as exc:
         print(f"hallrate-server: error: database unavailable: {exc.orig}", file=sys.stderr)
         return 2

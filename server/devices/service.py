@@ -34,6 +34,25 @@ def authenticate(session: Session, token: str) -> Device | None:
     return repository.by_token_hash(session, hash_token(token))
 
 
+class DeviceError(ValueError):
+    """A device that cannot be changed as asked."""
+
+
+def revoke_device(session: Session, device_id: str, now: datetime) -> Device:
+    """Void the device's token (a stolen or retired kiosk): its syncs and offline bundles
+    are refused from now on, and phone tokens of its counter stop yielding ratings until a
+    new device is enrolled there. The ratings it delivered stay."""
+    device = session.get(Device, device_id)
+    if device is None:
+        raise DeviceError(f"no device {device_id!r}")
+    device.active = False
+    if device.revoked_at is None:
+        device.revoked_at = now
+    device.bundle_key_wrapped = None
+    device.bundle_key_secret_id = None
+    return device
+
+
 def merge_seqs(
     highest: int, gaps: list[list[int]], seen: Iterable[int]
 ) -> tuple[int, list[list[int]]]:

@@ -112,7 +112,7 @@ def test_setting_up_a_hall_from_the_command_line(db_url: str) -> None:
         (["hall", "add", "h2", "--name", "x", "--timezone", "Mars/Olympus"], "unknown timezone"),
         (["enroll-code", "--counter", "c404"], "no counter 'c404'"),
         (["user", "add", "x", "--role", "supervisor", "--password-stdin"], "needs a hall"),
-        (["user", "add", "y", "--role", "admin", "--password-stdin"], "at least 8"),
+        (["user", "add", "y", "--role", "admin", "--password-stdin"], "at least 10"),
     ],
     ids=[
         "unknown-hall",

@@ -13,7 +13,7 @@ from server.devices.service import device_config
 from server.settings import Settings
 from sync.scoring import DEFAULT_CONFIG, config_from_block
 
-SECRET = "settings-secret-0123456789"
+SECRET = "settings-secret-0123456789-abcdefghijkl"
 
 
 def test_without_rules_the_server_scores_with_the_defaults() -> None:
