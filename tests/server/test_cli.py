@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 
 from server.cli import main
 from server.database import make_engine, make_session_factory
-from server.models import Counter, Device, Hall, Rating, Staff, User
+from server.models import Alert, Counter, Device, Hall, Rating, Staff, User
 
 SCRIPT = str(Path(sys.executable).parent / "hallrate-server")
 
@@ -153,6 +154,45 @@ def test_demo_builds_a_hall_with_thirty_days_of_ratings(db_url: str) -> None:
     assert count(db_url, Device) == 6
     code, out, _ = run(db_url, "devices")
     assert out.count("yes") == 6
+    # Something to look at in the console: open, overdue and closed alerts.
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        states = set(conn.execute(select(Alert.state)).scalars())
+        overdue = conn.execute(
+            select(func.count())
+            .select_from(Alert)
+            .where(Alert.state != "closed", Alert.due_at < datetime.now(UTC))
+        ).scalar_one()
+        closed_with_cause = conn.execute(
+            select(func.count()).select_from(Alert).where(Alert.cause.is_not(None))
+        ).scalar_one()
+    engine.dispose()
+    assert {"open", "acknowledged", "closed"} <= states
+    assert overdue > 0
+    assert closed_with_cause > 0
     code, _, err = run(db_url, "demo")
     assert code == 2
     assert "already exists" in err
+
+
+@pytest.mark.slow
+def test_the_demo_hall_answered_most_past_low_scores_in_time(db_url: str) -> None:
+    code, out, _ = run(db_url, "demo")
+    assert code == 0, out
+    engine = make_engine(db_url, single_use=True)
+    try:
+        with make_session_factory(engine)() as session:
+            alerts = list(session.scalars(select(Alert).where(Alert.kind == "low_score")))
+    finally:
+        engine.dispose()
+    closed = [a for a in alerts if a.state == "closed"]
+    open_ = [a for a in alerts if a.state != "closed"]
+    assert len(closed) > 0.7 * len(alerts)
+    assert all(a.closed_at is not None and a.closed_at <= a.due_at for a in closed)
+    assert all(a.public_reply for a in closed)
+    assert not any(a.escalated for a in closed)
+    # a few still open, of which exactly two are overdue and escalated
+    assert open_
+    assert len([a for a in open_ if a.escalated]) == 2
+    # the server learned of each rating when it was made: none raised after its deadline
+    assert all(a.created_at < a.due_at for a in alerts)
