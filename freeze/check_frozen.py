@@ -30,7 +30,8 @@ def folder_bytes(folder: Path) -> int:
 
 
 def main() -> int:
-    program = Path(sys.argv[1]) if len(sys.argv) > 1 else PROGRAM
+    # Absolute: the bundle runs from a temporary folder.
+    program = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else PROGRAM
     if not program.is_file():
         print(f"check_frozen: no bundle at {program}; run `make dist` first", file=sys.stderr)
         return 2
