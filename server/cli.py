@@ -6,6 +6,7 @@ import argparse
 import copy
 import getpass
 import os
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -30,8 +31,20 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides = {"database_url": args.database_url} if args.database_url else {}
     try:
         return Settings(**overrides)
-    except (ValidationError, SettingsError) as exc:
+    except ValidationError as exc:
+        raise CliError(f"bad settings: {settings_problems(exc)}") from None
+    except SettingsError as exc:
         raise CliError(f"bad settings: {exc}") from None
+
+
+def settings_problems(exc: ValidationError) -> str:
+    """The problems on one line, without the values given (a secret must not be echoed)."""
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        message = str(error["msg"]).removeprefix("Value error, ")
+        where = ".".join(str(part) for part in error["loc"])
+        problems.append(f"HALLRATE_{where.upper()}: {message}" if where else message)
+    return "; ".join(problems)
 
 
 def _engine(settings: Settings, *, need_schema: bool = True) -> Engine:
@@ -58,7 +71,27 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def write_secret_file(path: Path) -> None:
+    """A new random secret key in a new file only its owner can read: never through a
+    symlink, never over an existing file."""
+    secret = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        raise CliError(f"{path} exists; not overwriting a secret key") from None
+    except OSError as exc:
+        raise CliError(f"cannot create {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(secret + "\n")
+
+
 def cmd_init(args: argparse.Namespace) -> None:
+    if args.secret_file is not None:
+        write_secret_file(args.secret_file)
+        print(
+            f"secret key written to {args.secret_file} (mode 600); point "
+            f"HALLRATE_SECRET_KEY_FILE at it"
+        )
     settings = _settings(args)
     _engine(settings, need_schema=False).dispose()
     migrate(settings.database_url)
@@ -69,6 +102,19 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     settings = _settings(args)
+    settings.secret  # noqa: B018 -- SettingsError (one line, exit 2) when there is none
+    if settings.environment == "development":
+        print(
+            "hallrate-server: WARNING: development mode (HALLRATE_ENVIRONMENT=development): "
+            + (
+                "tokens are signed with a secret published in the source; "
+                if settings.uses_published_secret
+                else ""
+            )
+            + "never expose this server to citizens or a network you do not control",
+            file=sys.stderr,
+            flush=True,
+        )
     _engine(settings).dispose()
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Must be set before any worker imports prometheus_client.
@@ -78,6 +124,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
     # Workers are fresh processes: our loggers are configured through uvicorn's dictConfig.
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["server"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    log_config.setdefault("filters", {})["redact"] = {"()": "server.accesslog.RedactSecrets"}
+    log_config["handlers"]["access"]["filters"] = ["redact"]
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -87,6 +135,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_level="info",
         log_config=log_config,
         access_log=not args.no_access_log,
+        # X-Forwarded-For is believed from these proxies only (docs/operator.md).
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
         loop="uvloop",
         http="httptools",
     )
@@ -327,7 +378,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    command("init", cmd_init, "create or migrate the database")
+    p = command("init", cmd_init, "create or migrate the database")
+    p.add_argument(
+        "--secret-file",
+        type=Path,
+        help="also write a new random secret key to this new file (owner-only permissions)",
+    )
     p = command("serve", cmd_serve, "run the HTTP server (uvicorn)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
