@@ -144,8 +144,7 @@ class Settings(BaseSettings):
                 value = self.secret_key_file.read_text(encoding="utf-8").strip()
             except OSError as exc:
                 raise SettingsError(
-                    f"cannot read HALLRATE_SECRET_KEY_FILE {self.secret_key_file}: "
-                    f"{exc.strerror}"
+                    f"cannot read HALLRATE_SECRET_KEY_FILE {self.secret_key_file}: {exc.strerror}"
                 ) from None
         if self.environment == "development":
             return value or DEVELOPMENT_SECRET
