@@ -160,6 +160,7 @@ def ingest(
             {k: candidates[k] for k in lost_race},
             repository.existing_hashes(session, lost_race),
         )
+    _one_rating_per_session(session, out, candidates, inserted)
     stored = [candidates[cid] for cid in candidates if cid in inserted]
     for candidate in stored:
         # A differing copy later in the same batch already made it a conflict: keep saying so.
@@ -226,6 +227,27 @@ def ingest(
         ],
         config=config_out,
     )
+
+
+def _one_rating_per_session(
+    session: Session, out: _Results, candidates: dict[str, _Candidate], inserted: set[str]
+) -> None:
+    """One service, one rating (一次一评): a rating just stored for a session that another
+    rating (kiosk or phone, this batch or another) already holds is taken back and
+    rejected. The session claim is a primary key, so this holds under any concurrency."""
+    claims = [
+        (sid, cid)
+        for cid, candidate in candidates.items()
+        if cid in inserted and (sid := candidate.rating.session_id) is not None
+    ]
+    owners = repository.claim_sessions(session, claims)
+    losers = [cid for sid, cid in claims if owners.get(sid) != cid]
+    if not losers:
+        return
+    repository.delete_ratings(session, losers)
+    for cid in losers:
+        inserted.discard(cid)
+        out.reject(cid, "this service session already has a rating (one service, one rating)")
 
 
 def _check(
