@@ -314,6 +314,21 @@ def _duration(seconds: float | None) -> str:
     return f"{int(seconds)}s"
 
 
+def write_new_file(path: Path, data: bytes) -> None:
+    """Create `path` with `data`: never through a symbolic link, never over an existing
+    file (a receipt written through a planted link could overwrite anything we may write)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        raise CliError(f"{path} exists; not overwriting it (give --receipt NEW_FILE)") from None
+    except OSError as exc:
+        raise CliError(f"cannot create {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
 def cmd_import(args: argparse.Namespace) -> None:
     from server.ingest.bundles import import_bundle, seal_receipt
     from server.models import Device
@@ -324,22 +339,26 @@ def cmd_import(args: argparse.Namespace) -> None:
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
     settings = _settings(args)
+    settings.secret  # noqa: B018 -- bundle keys are kept under it: SettingsError if none
+    receipt_name = args.file.name.replace(".bundle", "") + ".receipt.json"
+    target: Path = args.receipt or args.file.with_name(receipt_name)
+    if target.exists() or target.is_symlink():
+        # Refused before anything is stored, so the import can simply be run again.
+        raise CliError(f"{target} exists; not overwriting it (give --receipt NEW_FILE)")
 
     def work(session: Session) -> tuple[Any, bytes]:
         try:
             receipt = import_bundle(session, data, settings, _now())
+            device = session.get(Device, receipt.device_id)
+            assert device is not None
+            return receipt, seal_receipt(receipt, device, settings)
         except BundleError as exc:
             raise CliError(f"bundle refused: {exc}") from None
-        device = session.get(Device, receipt.device_id)
-        assert device is not None
-        return receipt, seal_receipt(receipt, device)
 
     outcome = _in_transaction(settings, work)
     assert isinstance(outcome, tuple)
     receipt, sealed = outcome
-    receipt_name = args.file.name.replace(".bundle", "") + ".receipt.json"
-    target = args.receipt or args.file.with_name(receipt_name)
-    target.write_bytes(sealed)
+    write_new_file(target, sealed)
     counts: dict[str, int] = {}
     for result in receipt.results.values():
         counts[result] = counts.get(result, 0) + 1
