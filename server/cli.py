@@ -289,19 +289,37 @@ def cmd_devices(args: argparse.Namespace) -> None:
         )
         now = _now()
         for d in rows:
+            # Every text a device or an admin supplied goes through `_cell`: a kiosk must
+            # not be able to send terminal escape sequences to the operator's screen.
             contact = (
                 d.last_contact_at.strftime("%Y-%m-%d %H:%M:%S") if d.last_contact_at else "never"
             )
             age = pending_age_s(d, now)
             gaps = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in d.seq_gaps[:5])
             print(
-                f"{d.id:36}  {d.counter_id:12} {'yes' if d.active else 'no':6} {contact:20} "
-                f"{d.app_version[:10]:10} {d.queue_depth:>6} {_duration(age):>8} "
+                f"{_cell(d.id):36}  {_cell(d.counter_id):12} {'yes' if d.active else 'no':6} "
+                f"{contact:20} {_cell(d.app_version[:10]):10} {d.queue_depth:>6} "
+                f"{_duration(age):>8} "
                 f"{d.clock_offset_s:>8.1f}"
                 f"{'!' if d.clock_flagged else ' '}{d.highest_seq:>8}  {gaps or '-'}"
             )
 
     _in_transaction(_settings(args), show)
+
+
+def _cell(text: str) -> str:
+    """`text` safe for a terminal: control characters (ESC, BEL, CR, …, and the C1 and
+    bidi controls) shown as escapes instead of acting on the screen."""
+    return "".join(
+        ch
+        if ch.isprintable() and not _is_bidi_control(ch)
+        else ch.encode("unicode_escape").decode()
+        for ch in text
+    )
+
+
+def _is_bidi_control(ch: str) -> bool:
+    return "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069"
 
 
 def _duration(seconds: float | None) -> str:
@@ -363,7 +381,10 @@ def cmd_import(args: argparse.Namespace) -> None:
     for result in receipt.results.values():
         counts[result] = counts.get(result, 0) + 1
     summary = ", ".join(f"{n} {r}" for r, n in sorted(counts.items())) or "nothing"
-    print(f"imported bundle {receipt.bundle_id} of device {receipt.device_id}: {summary}")
+    print(
+        f"imported bundle {_cell(receipt.bundle_id)} of device {_cell(receipt.device_id)}: "
+        f"{summary}"
+    )
     print(f"receipt written to {target}; take it back to the kiosk (hallrate-kiosk import-receipt)")
 
 

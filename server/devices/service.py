@@ -139,15 +139,25 @@ def record_contact(
     device.last_contact_at = now
     device.app_version = app_version
     device.queue_depth = queue_depth
-    device.oldest_pending_at = (
-        None if oldest_pending_at is None else oldest_pending_at + timedelta(seconds=clock_offset_s)
-    )
+    device.oldest_pending_at = _on_server_clock(oldest_pending_at, clock_offset_s)
     device.clock_offset_s = clock_offset_s
     device.clock_flagged = clock_flagged
     highest, gaps = merge_seqs(device.highest_seq, list(device.seq_gaps or []), seqs)
     device.highest_seq = highest
     device.seq_gaps = gaps
     device.ratings_received += stored
+
+
+def _on_server_clock(moment: datetime | None, offset_s: float) -> datetime | None:
+    """A device-clock time on the server's clock; None when absent or no plausible date
+    (a device may say anything here, and it is only a health figure)."""
+    if moment is None:
+        return None
+    try:
+        shifted = moment + timedelta(seconds=offset_s)
+    except OverflowError:
+        return None
+    return shifted if 1900 <= shifted.year < 9000 else None  # as ingest's PLAUSIBLE_YEARS
 
 
 def pending_age_s(device: Device, now: datetime) -> float | None:
