@@ -28,10 +28,12 @@ def _sync(client: TestClient, hall: Hall, body: dict[str, Any]) -> Any:
 @pytest.mark.parametrize(
     ("device_time", "oldest_pending_at", "status"),
     [
-        ("0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00", 422),
-        ("0001-01-01T00:00:00+08:00", None, 422),
-        ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00", 422),
-        ("9999-12-31T23:59:59-12:00", None, 422),
+        # A clock at either end of time: answered (its ratings rejected), nothing noted
+        # that is no date.
+        ("0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00", 200),
+        ("0001-01-01T00:00:00+08:00", "0001-01-01T00:00:00+08:00", 200),
+        ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00", 200),
+        ("9999-12-31T23:59:59-12:00", "9999-12-31T23:59:59-12:00", 200),
         # A sane clock an hour behind, and a queue claiming to be from the year 9999.
         ("behind", "9999-12-31T23:30:00+00:00", 200),
         ("behind", "0001-01-01T00:00:00+00:00", 200),
@@ -47,7 +49,7 @@ def test_extreme_device_clocks_are_a_clear_answer_not_a_500(
     oldest_pending_at: str | None,
     status: int,
 ) -> None:
-    body = envelope([])
+    body = envelope([rating()])
     body["device_time"] = (
         (datetime.now(UTC) - timedelta(hours=1)).isoformat()
         if device_time == "behind"
@@ -57,9 +59,6 @@ def test_extreme_device_clocks_are_a_clear_answer_not_a_500(
         body["oldest_pending_at"] = oldest_pending_at
     response = _sync(client, hall, body)
     assert response.status_code == status, response.text
-    if status == 422:
-        assert "device_time" in response.json()["error"]["message"]
-        return
     with factory() as session:
         device = session.get(Device, hall.device_id)
         assert device is not None
