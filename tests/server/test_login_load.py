@@ -18,8 +18,8 @@ from tests.server.test_cli import run
 from tests.server.test_serve_security import _clean_env, serving
 
 PASSWORD = "a long and slow passphrase"
-#: About 1.2 s per hash on this project's 2-core machine.
-SLOW_HASHING = {"HALLRATE_PASSWORD_TIME_COST": "10", "HALLRATE_PASSWORD_MEMORY_KIB": "65536"}
+#: About 1–2 s per hash on this project's 2-core machine.
+SLOW_HASHING = {"HALLRATE_PASSWORD_TIME_COST": "40", "HALLRATE_PASSWORD_MEMORY_KIB": "65536"}
 
 
 @pytest.fixture
@@ -78,9 +78,12 @@ def test_a_sync_does_not_wait_for_logins_being_hashed(
     logins_s = time.monotonic() - started
     assert synced.status_code == 200
     assert answers == [200, 200]
-    # The logins took over a second; the sync did not queue behind them.
+    # The logins took the better part of a second or more; the sync did not queue behind
+    # them (before, it waited for both hashes and took most of `logins_s`).
     assert logins_s > 1.0
-    assert sync_s < 0.6, f"sync took {sync_s:.2f} s while logins hashed ({logins_s:.2f} s)"
+    assert sync_s < min(0.5, logins_s / 3), (
+        f"sync took {sync_s:.2f} s while logins hashed ({logins_s:.2f} s)"
+    )
 
 
 @pytest.mark.parametrize("slow_server", [1], indirect=True)
