@@ -21,6 +21,7 @@ from server.database import make_engine, make_session_factory
 from server.devices.endpoints import router as devices_router
 from server.enrollment.endpoints import router as enroll_router
 from server.errors import install_error_handlers
+from server.halls.endpoints import router as staff_router
 from server.health import router as health_router
 from server.ingest.endpoints import IngestGate
 from server.ingest.endpoints import router as ingest_router
@@ -88,6 +89,7 @@ def create_app(
         scores_router,
         devices_router,
         mobile_router,
+        staff_router,
     ):
         app.include_router(router)
     install_error_handlers(app, settings.retry_after_s)

@@ -117,7 +117,7 @@ def build(
                         "reasons": rng.sample(REASONS, rng.randint(1, 2)) if low else [],
                         "comment": "",
                         "channel": rng.choice(("kiosk", "kiosk", "mobile")),
-                        "content_version": settings.scoring.version,
+                        "content_version": settings.default_scoring.version,
                     }
                 )
         for start in range(0, len(ratings), 500):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,6 +56,11 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
     #: How long a phone-rating token stays valid; kiosks get a fresh one with every sync.
     mobile_token_minutes: int = Field(default=15, gt=0, le=24 * 60)
+    #: Where staff photos are kept (JPEG files named by their SHA-256), outside the database.
+    photo_dir: Path = Path("photos")
+    #: The largest photo upload accepted, in bytes; below the 2 MiB every request body is
+    #: held to (server/bodylimit.py), leaving room for the form around it.
+    photo_max_bytes: int = Field(default=1_900_000, gt=0, le=2_000_000)
 
     @field_validator("default_timezone")
     @classmethod
@@ -76,6 +82,7 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def scoring(self) -> ScoringConfig:
-        """The scoring rules in force (sync/scoring.py's defaults for now)."""
+    def default_scoring(self) -> ScoringConfig:
+        """The built-in scoring rules, in force only while the database holds no content
+        version. Call `server.content.service.scoring_in_force` for the rules in force."""
         return DEFAULT_CONFIG

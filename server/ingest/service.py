@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from server import metrics
 from server.alerts import repository as alerts_repository
 from server.alerts import service as alerts
+from server.content.service import scoring_in_force
 from server.devices import repository as devices
 from server.devices.service import device_config, record_contact
 from server.ingest import repository
@@ -112,7 +113,7 @@ def ingest(
 ) -> SyncResponse:
     device, hall = devices.lock_with_hall(session, device_id)
     zone = ZoneInfo(hall.timezone)
-    config = settings.scoring
+    config = scoring_in_force(session, settings)
 
     offset_s = (now - envelope.device_time).total_seconds()
     flagged = abs(offset_s) > settings.clock_offset_limit_s
@@ -198,7 +199,7 @@ def ingest(
         *(_tally(out, r) for r in ("accepted", "duplicate", "conflict", "rejected")),
         offset_s,
     )
-    config_out = device_config(settings, hall.timezone)
+    config_out = device_config(session, settings, hall)
     config_out["device_clock_offset_s"] = round(offset_s, 3)
     config_out.update(phone_config(session, settings, device.counter_id, public_url, now))
     open_alerts = alerts_repository.open_for_counter(
@@ -352,7 +353,9 @@ def raise_alerts(
         return
     months = {local_day(c.occurred_at, zone).replace(day=1) for c in stored}
     low = [(c.rating_id, c.occurred_at) for c in stored if c.scored.is_low]
-    alerts.raise_alerts(session, counter_id, low, months, now, settings.scoring, known)
+    alerts.raise_alerts(
+        session, counter_id, low, months, now, scoring_in_force(session, settings), known
+    )
 
 
 def _ingest_sessions(

@@ -28,6 +28,16 @@ COMMANDS = [
     ["demo"],
     ["devices"],
     ["escalate"],
+    *(
+        [kind, action]
+        for kind in ("hall", "counter", "staff")
+        for action in ("list", "edit", "disable", "enable")
+    ),
+    ["staff", "photo"],
+    *(["user", action] for action in ("list", "edit", "disable", "enable", "reset-password")),
+    ["scoring", "show"],
+    ["scoring", "set"],
+    ["scoring", "history"],
 ]
 
 
@@ -156,3 +166,126 @@ def test_demo_builds_a_hall_with_thirty_days_of_ratings(db_url: str) -> None:
     code, _, err = run(db_url, "demo")
     assert code == 2
     assert "already exists" in err
+
+
+def _setup(db_url: str) -> None:
+    assert run(db_url, "init")[0] == 0
+    assert run(db_url, "hall", "add", "h1", "--name", "一号大厅")[0] == 0
+    assert run(db_url, "counter", "add", "c1", "--hall", "h1", "--name", "1号窗口")[0] == 0
+    assert run(db_url, "counter", "add", "c2", "--hall", "h1", "--name", "2号窗口")[0] == 0
+    assert run(db_url, "staff", "add", "s1", "--hall", "h1", "--name", "张三")[0] == 0
+    for name, role in (("root", "admin"), ("sup", "supervisor")):
+        extra = ["--hall", "h1"] if role == "supervisor" else []
+        args = ("user", "add", name, "--role", role, *extra, "--password-stdin")
+        assert run(db_url, *args, stdin="long enough pw\n")[0] == 0
+
+
+def test_listing_editing_and_disabling_from_the_command_line(db_url: str) -> None:
+    _setup(db_url)
+    code, out, _ = run(db_url, "hall", "edit", "h1", "--name", "示范大厅")
+    assert code == 0
+    assert "'一号大厅' -> '示范大厅'" in out
+    assert run(db_url, "counter", "disable", "c2")[0] == 0
+    code, out, _ = run(db_url, "counter", "list", "--hall", "h1")
+    assert [line.split()[-1] for line in out.splitlines()[1:]] == ["yes", "no"]
+    code, out, _ = run(db_url, "staff", "edit", "s1", "--counter", "c1", "--name", "李四")
+    assert code == 0
+    assert "counter_id: None -> 'c1'" in out
+    assert run(db_url, "staff", "disable", "s1")[0] == 0
+    _, out, _ = run(db_url, "staff", "list")
+    assert "李四" in out
+    assert " no " in out
+    code, out, _ = run(db_url, "user", "edit", "sup", "--role", "auditor")
+    assert code == 0
+    assert "role: 'supervisor' -> 'auditor'" in out
+    assert "hall_id: 'h1' -> None" in out
+    assert run(db_url, "user", "disable", "sup")[0] == 0
+    _, out, _ = run(db_url, "user", "list")
+    assert [line.split() for line in out.splitlines()[1:]] == [
+        ["root", "admin", "-", "yes"],
+        ["sup", "auditor", "-", "no"],
+    ]
+    code, _, err = run(db_url, "user", "disable", "root")
+    assert code == 2
+    assert "last active admin" in err
+    code, out, _ = run(db_url, "user", "reset-password", "root", "--password-stdin", stdin="x" * 12)
+    assert code == 0
+    assert "reset" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("hall", "edit", "nope", "--name", "x"), "no hall 'nope'"),
+        (("counter", "enable", "c9"), "no counter 'c9'"),
+        (("staff", "edit", "s1", "--counter", "c9"), "no counter 'c9' in hall 'h1'"),
+        (("user", "edit", "sup", "--role", "supervisor", "--no-hall"), "needs a hall"),
+        (("user", "reset-password", "nobody", "--password-stdin"), "no user 'nobody'"),
+        (("scoring", "set", "--weight", "attitude"), "DIMENSION=WEIGHT"),
+        (("scoring", "set", "--weight", "attitude=0.9"), "sum to 1"),
+        (("scoring", "set", "--deadline-hours", "24"), "nothing changed"),
+        (("staff", "photo", "s1"), "give the photo file"),
+    ],
+)
+def test_a_bad_edit_fails_with_one_clear_line(
+    db_url: str, args: tuple[str, ...], message: str
+) -> None:
+    _setup(db_url)
+    code, _out, err = run(db_url, *args, stdin="long enough pw\n")
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_scoring_settings_from_the_command_line_make_a_new_version(
+    db_url: str, tmp_path: Path
+) -> None:
+    _setup(db_url)
+    reasons = tmp_path / "reasons.json"
+    reasons.write_text(
+        '[{"code": "queue", "dimension": "efficiency", "zh": "排队久", "en": "Long queue"}]',
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        db_url,
+        "scoring",
+        "set",
+        "--weight",
+        "attitude=0.25",
+        "--weight",
+        "overall=0.05",
+        "--deadline-hours",
+        "12",
+        "--reasons-file",
+        str(reasons),
+    )
+    assert code == 0
+    assert "was 2024.1" in out
+    _, out, _ = run(db_url, "scoring", "show")
+    assert '"attitude": "0.25"' in out
+    assert '"alert_deadline_hours": 12' in out
+    assert "排队久" in out
+    _, out, _ = run(db_url, "scoring", "history")
+    assert len(out.splitlines()) == 2
+    assert "by" in out.splitlines()[0]
+
+
+def test_a_staff_photo_from_the_command_line(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import Image
+
+    monkeypatch.setenv("HALLRATE_PHOTO_DIR", str(tmp_path / "photos"))
+    _setup(db_url)
+    Image.new("RGB", (800, 600), (10, 200, 10)).save(tmp_path / "face.png")
+    (tmp_path / "notes.txt").write_text("not a photo")
+    code, out, _ = run(db_url, "staff", "photo", "s1", str(tmp_path / "face.png"))
+    assert code == 0
+    assert "photo_sha256: None ->" in out
+    assert len(list((tmp_path / "photos").rglob("*.jpg"))) == 1
+    code, _, err = run(db_url, "staff", "photo", "s1", str(tmp_path / "notes.txt"))
+    assert code == 2
+    assert "not a readable" in err
+    code, out, _ = run(db_url, "staff", "photo", "s1", "--remove")
+    assert code == 0
+    assert "-> None" in out
