@@ -10,7 +10,7 @@ TS := $(wildcard assets/translations/*.ts)
 QM := $(TS:.ts=.qm)
 
 
-.PHONY: demo test lint bench screenshots translations dist dist-check clean
+.PHONY: demo test lint bench screenshots translations dist dist-check clean vendor console-messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,20 @@ dist: $(DIST_STAMP) translations
 # The bundle's self-test against a real server (what .ci/run does after make dist).
 dist-check: dist
 	$(BIN)/python freeze/check_frozen.py dist/hallrate-kiosk/hallrate-kiosk
+
+# The console's htmx and ECharts (and axe-core for the tests), refreshed from the npm
+# registry at the versions pinned in the script; their licences and versions go with them.
+vendor:
+	scripts/vendor_console.sh
+
+# The console's gettext catalogs: extract the messages, merge them into the .po files
+# (translate the new ones there). The server compiles the .po files itself when it starts.
+CONSOLE_I18N := server/console/translations
+console-messages: $(STAMP)
+	$(BIN)/pybabel extract -F server/console/babel.cfg -k N_ --no-location --omit-header \
+		-o $(CONSOLE_I18N)/messages.pot server/console
+	$(BIN)/pybabel update -i $(CONSOLE_I18N)/messages.pot -d $(CONSOLE_I18N) --no-location \
+		--omit-header --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) screenshots .pytest_cache .mypy_cache .ruff_cache build dist

@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from server.database import is_migrated, make_engine, make_session_factory, migrate
+from server.models import Role
 from server.settings import Settings, SettingsError
 
 
@@ -683,7 +684,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("list", cmd_user_list, "list users", user_sub)
     p = command("edit", lambda a: _user_edit(a, None), "change a user's role or hall", user_sub)
     p.add_argument("username")
-    p.add_argument("--role", choices=("admin", "supervisor", "auditor"), help="new role")
+    p.add_argument("--role", choices=tuple(r.value for r in Role), help="new role")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--hall", help="a supervisor's hall")
     where.add_argument("--no-hall", action="store_true", help="no hall (admins, auditors)")

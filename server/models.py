@@ -221,6 +221,18 @@ class AlertState(enum.StrEnum):
     CLOSED = "closed"
 
 
+class AlertCause(enum.StrEnum):
+    """The class a closed low score is given (GB/T 39734 差评分类)."""
+
+    STAFF = "staff"
+    PROCESS = "process"
+    SYSTEM = "system"
+    WAITING = "waiting"
+    FACILITIES = "facilities"
+    MISUNDERSTANDING = "misunderstanding"
+    NOT_VERIFIABLE = "not_verifiable"
+
+
 class Alert(Base):
     __tablename__ = "alerts"
     __table_args__ = (
@@ -247,6 +259,10 @@ class Alert(Base):
     #: What the supervisor tells the citizen on the receipt page (整改结果反馈); shown escaped.
     public_reply: Mapped[str | None] = mapped_column(Text)
     public_reply_at: Mapped[datetime | None]
+    #: The person the alert is assigned to (a user who may work the hall's alerts).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Set when the alert is closed: why the score was low (`AlertCause`).
+    cause: Mapped[str | None] = mapped_column(String(32))
 
 
 class AlertEvent(Base):
@@ -259,6 +275,9 @@ class AlertEvent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
+    #: What the step recorded besides the note: {"reached": bool}, {"assignee_id": n},
+    #: {"cause": "..."}.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime]
 
 
@@ -299,8 +318,18 @@ class CounterDayRollup(Base):
 
 class Role(enum.StrEnum):
     ADMIN = "admin"
+    #: A hall's manager: works the hall's alerts like its supervisors.
+    MANAGER = "manager"
     SUPERVISOR = "supervisor"
     AUDITOR = "auditor"
+    #: The supervising office above the halls (督查): reads every hall, changes nothing.
+    INSPECTOR = "inspector"
+
+
+#: Roles bound to one hall: they see only that hall.
+HALL_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR})
+#: Roles that only read.
+READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.INSPECTOR})
 
 
 class User(Base):
@@ -334,3 +363,25 @@ class ContentVersion(Base):
     created_at: Mapped[datetime]
     #: Who made it: a username, or "cli".
     created_by: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEntry(Base):
+    """One state change a person made (login, logout, alert step, admin edit, export):
+    who, when, what, and the object's state before and after, as JSON."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The name as it was then (a user may be renamed or disabled later).
+    username: Mapped[str] = mapped_column(String(64))
+    #: e.g. "login", "logout", "alert.acknowledge", "user.create", "export.ratings".
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    #: The hall the object belongs to, when it belongs to one (what a hall's people may see).
+    hall_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     max_rating_age_days: int = Field(default=400, gt=0)
     enrollment_code_hours: int = Field(default=72, gt=0)
     login_token_hours: int = Field(default=12, gt=0)
+    #: The console signs a user out after this many minutes without a click or a form.
+    console_idle_minutes: int = Field(default=30, gt=0, le=24 * 60)
+    #: ... and after this many hours whatever they do.
+    console_session_hours: int = Field(default=12, gt=0, le=24 * 7)
     #: How often the background job marks overdue alerts escalated.
     escalation_interval_s: float = Field(default=60.0, gt=0)
     #: Failed enrollment attempts one client address may make per minute before 429.

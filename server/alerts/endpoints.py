@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from server.alerts import repository, service
 from server.alerts.schemas import (
     AlertAction,
+    AlertAssign,
     AlertDetail,
     AlertEventOut,
     AlertOut,
@@ -18,7 +19,7 @@ from server.alerts.schemas import (
     AlertReply,
 )
 from server.database import SessionDep
-from server.models import SCORE_SCALE, Alert, Rating
+from server.models import SCORE_SCALE, Alert, AlertCause, Rating
 from server.users.dependencies import CurrentUser, CurrentWriter
 from sync.protocol import AlertKind, AlertState, ErrorBody
 from sync.scoring import DIMENSION_CODES
@@ -52,6 +53,8 @@ def _out(alert: Alert, hall_id: str) -> AlertOut:
         closed_at=alert.closed_at,
         public_reply=alert.public_reply,
         public_reply_at=alert.public_reply_at,
+        assignee_id=alert.assignee_id,
+        cause=alert.cause,
     )
 
 
@@ -71,7 +74,7 @@ def _detail(session: Session, alert: Alert, hall_id: str) -> AlertDetail:
                 comment=rating.comment,
             )
     events = [
-        AlertEventOut(action=e.action, note=e.note, user_id=e.user_id, at=e.at)
+        AlertEventOut(action=e.action, note=e.note, user_id=e.user_id, at=e.at, detail=e.detail)
         for e in repository.events_of(session, alert.id)
     ]
     return AlertDetail(**_out(alert, hall_id).model_dump(), events=events, rating=rating_out)
@@ -111,11 +114,24 @@ def get_alert(alert_id: AlertId, session: SessionDep, user: CurrentUser) -> Aler
 def _act(
     session: Session, user: CurrentWriter, alert_id: int, action: str, body: AlertAction
 ) -> AlertDetail:
-    alert, hall = service.act(session, user, alert_id, action, body.note, datetime.now(UTC))
+    alert, hall = service.act(
+        session,
+        user,
+        alert_id,
+        action,
+        body.note,
+        datetime.now(UTC),
+        reached=body.reached,
+        cause=AlertCause(body.cause) if body.cause is not None else None,
+    )
     return _detail(session, alert, hall)
 
 
-_ACT_ERRORS = {**_ERRORS, 409: {"model": ErrorBody, "description": "not allowed in this state"}}
+_ACT_ERRORS = {
+    **_ERRORS,
+    409: {"model": ErrorBody, "description": "not allowed in this state"},
+    422: {"model": ErrorBody, "description": "empty note, no call-back outcome or no cause"},
+}
 
 
 @router.post("/{alert_id}/acknowledge", responses=_ACT_ERRORS)
@@ -130,7 +146,8 @@ def acknowledge(
 def call_back(
     alert_id: AlertId, body: AlertAction, session: SessionDep, user: CurrentWriter
 ) -> AlertDetail:
-    """acknowledged -> called_back: the citizen was called back (note: the outcome)."""
+    """acknowledged -> called_back: the citizen was called back (note: who was called and
+    what was said; `reached`: whether they answered)."""
     return _act(session, user, alert_id, "call-back", body)
 
 
@@ -146,8 +163,20 @@ def rectify(
 def close(
     alert_id: AlertId, body: AlertAction, session: SessionDep, user: CurrentWriter
 ) -> AlertDetail:
-    """rectified -> closed: the result is recorded and the alert answered."""
+    """rectified -> closed: the result is recorded with the cause class of the low score
+    (GB/T 39734) and the alert answered."""
     return _act(session, user, alert_id, "close", body)
+
+
+@router.post("/{alert_id}/assign", responses=_ACT_ERRORS)
+def assign(
+    alert_id: AlertId, body: AlertAssign, session: SessionDep, user: CurrentWriter
+) -> AlertDetail:
+    """Give the alert to a person who may work the hall's alerts (note: what to do)."""
+    alert, hall = service.assign(
+        session, user, alert_id, body.assignee_id, body.note, datetime.now(UTC)
+    )
+    return _detail(session, alert, hall)
 
 
 @router.post("/{alert_id}/reply", responses=_ACT_ERRORS)

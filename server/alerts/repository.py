@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -97,3 +97,22 @@ def escalate_overdue(session: Session, now: datetime) -> int:
         .values(escalated=True, escalated_at=now)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def open_by_state(
+    session: Session, hall_id: str, now: datetime
+) -> list[tuple[str, int, datetime, int]]:
+    """For each state of the hall's alerts not closed: how many, the nearest due time, and
+    how many are past it."""
+    query = (
+        select(
+            Alert.state,
+            func.count(),
+            func.min(Alert.due_at),
+            func.sum(case((Alert.due_at < now, 1), else_=0)),
+        )
+        .join(Counter, Counter.id == Alert.counter_id)
+        .where(Counter.hall_id == hall_id, Alert.state != AlertState.CLOSED.value)
+        .group_by(Alert.state)
+    )
+    return [(row[0], int(row[1]), row[2], int(row[3] or 0)) for row in session.execute(query)]

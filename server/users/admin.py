@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.halls import repository as halls
-from server.models import Role, User
+from server.models import HALL_ROLES, Role, User
 from server.users import repository
 from server.users.service import MIN_PASSWORD_CHARS, UserError
 
@@ -52,10 +52,10 @@ def _active_admins(session: Session) -> int:
 
 
 def _check_role_hall(session: Session, role: str, hall_id: str | None) -> None:
-    if role == Role.SUPERVISOR and hall_id is None:
-        raise UserError("a supervisor needs a hall")
-    if role != Role.SUPERVISOR and hall_id is not None:
-        raise UserError("only supervisors belong to a hall")
+    if role in HALL_ROLES and hall_id is None:
+        raise UserError(f"a {role} needs a hall")
+    if role not in HALL_ROLES and hall_id is not None:
+        raise UserError("only supervisors and managers belong to a hall")
     if hall_id is not None and halls.get_hall(session, hall_id) is None:
         raise UserError(f"no hall {hall_id!r}")
 
@@ -76,8 +76,8 @@ def edit_user(
     before = snapshot(user)
     new_role = role.value if role is not None else user.role
     new_hall = user.hall_id if hall_id is KEEP else hall_id
-    if role is not None and role is not Role.SUPERVISOR and hall_id is KEEP:
-        new_hall = None  # leaving the supervisor role leaves the hall
+    if role is not None and role not in HALL_ROLES and hall_id is KEEP:
+        new_hall = None  # leaving a hall-bound role leaves the hall
     _check_role_hall(session, new_role, new_hall)
     new_active = user.active if active is None else active
     losing_admin = (

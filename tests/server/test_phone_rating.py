@@ -366,7 +366,7 @@ def test_the_receipt_page_shows_a_low_scores_progress_and_the_published_reply(
     auth = login(client, "super1")
     assert (
         client.post(
-            f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": ""}, headers=auth
+            f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": "taking it on"}, headers=auth
         ).status_code
         == 200
     )
