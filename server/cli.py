@@ -170,6 +170,18 @@ def _print_change(kind: str, ident: str, before: dict[str, Any], after: dict[str
         print(f"{kind} {ident}: nothing changed")
 
 
+def _audited(session: Session, change: Any, action: str) -> Any:
+    """Log a hall, counter or staff change as made by "cli"; the change."""
+    from server.halls.service import record_change
+
+    record_change(session, change, action=action, user=None, username="cli", at=_now())
+    return change
+
+
+def _edit_action(active: bool | None, kind: str) -> str:
+    return f"{kind}.{'edit' if active is None else ('enable' if active else 'disable')}"
+
+
 def cmd_hall_list(args: argparse.Namespace) -> None:
     from server.halls.repository import list_halls
 
@@ -187,12 +199,16 @@ def _hall_edit(args: argparse.Namespace, active: bool | None) -> None:
 
     change = _in_transaction(
         _settings(args),
-        lambda s: edit_hall(
+        lambda s: _audited(
             s,
-            args.id,
-            name=getattr(args, "name", None),
-            timezone=getattr(args, "timezone", None),
-            active=active,
+            edit_hall(
+                s,
+                args.id,
+                name=getattr(args, "name", None),
+                timezone=getattr(args, "timezone", None),
+                active=active,
+            ),
+            _edit_action(active, "hall"),
         ),
     )
     assert isinstance(change, Change)
@@ -216,7 +232,11 @@ def _counter_edit(args: argparse.Namespace, active: bool | None) -> None:
 
     change = _in_transaction(
         _settings(args),
-        lambda s: edit_counter(s, args.id, name=getattr(args, "name", None), active=active),
+        lambda s: _audited(
+            s,
+            edit_counter(s, args.id, name=getattr(args, "name", None), active=active),
+            _edit_action(active, "counter"),
+        ),
     )
     assert isinstance(change, Change)
     _print_change("counter", change.id, change.before, change.after)
@@ -254,8 +274,12 @@ def _staff_edit(args: argparse.Namespace, active: bool | None) -> None:
         counter = args.counter
     change = _in_transaction(
         _settings(args),
-        lambda s: edit_staff(
-            s, args.id, name=getattr(args, "name", None), counter_id=counter, active=active
+        lambda s: _audited(
+            s,
+            edit_staff(
+                s, args.id, name=getattr(args, "name", None), counter_id=counter, active=active
+            ),
+            _edit_action(active, "staff"),
         ),
     )
     assert isinstance(change, Change)
@@ -278,11 +302,13 @@ def cmd_staff_photo(args: argparse.Namespace) -> None:
 
     def work(session: Session) -> Change:
         try:
-            return set_staff_photo(
+            change = set_staff_photo(
                 session, args.id, data, settings.photo_dir, settings.photo_max_bytes
             )
         except PhotoError as exc:
             raise CliError(str(exc)) from None
+        result: Change = _audited(session, change, "staff.photo")
+        return result
 
     change = _in_transaction(settings, work)
     assert isinstance(change, Change)
@@ -311,10 +337,26 @@ def _user_edit(args: argparse.Namespace, active: bool | None) -> None:
     elif getattr(args, "hall", None) is not None:
         hall = args.hall
     role = Role(args.role) if getattr(args, "role", None) else None
-    outcome = _in_transaction(
-        _settings(args),
-        lambda s: edit_user(s, args.username, role=role, hall_id=hall, active=active),
-    )
+
+    def work(session: Session) -> tuple[dict[str, Any], dict[str, Any]]:
+        from server.audit.service import record
+
+        before, after = edit_user(session, args.username, role=role, hall_id=hall, active=active)
+        record(
+            session,
+            user=None,
+            username="cli",
+            action=_edit_action(active, "user"),
+            at=_now(),
+            object_type="user",
+            object_id=args.username,
+            hall_id=after["hall_id"],
+            before=before,
+            after=after,
+        )
+        return before, after
+
+    outcome = _in_transaction(_settings(args), work)
     assert isinstance(outcome, tuple)
     _print_change("user", args.username, *outcome)
 
@@ -334,9 +376,23 @@ def cmd_user_reset_password(args: argparse.Namespace) -> None:
 
     password = _read_password(args)
     settings = _settings(args)
-    _in_transaction(
-        settings, lambda s: reset_password(s, args.username, password, hasher_for(settings))
-    )
+
+    def work(session: Session) -> None:
+        from server.audit.service import record
+
+        user = reset_password(session, args.username, password, hasher_for(settings))
+        record(
+            session,
+            user=None,
+            username="cli",
+            action="user.password_reset",
+            at=_now(),
+            object_type="user",
+            object_id=user.username,
+            hall_id=user.hall_id,
+        )
+
+    _in_transaction(settings, work)
     print(f"password of {args.username} reset")
 
 
@@ -394,7 +450,10 @@ def cmd_scoring_set(args: argparse.Namespace) -> None:
             merged.update(weights)
         else:
             merged = {}
-        return change_content(
+        from server.audit.service import record
+        from server.content.service import summary
+
+        before, after = change_content(
             session,
             settings,
             weights=merged or None,
@@ -404,6 +463,18 @@ def cmd_scoring_set(args: argparse.Namespace) -> None:
             by="cli",
             now=_now(),
         )
+        record(
+            session,
+            user=None,
+            username="cli",
+            action="content.change",
+            at=_now(),
+            object_type="content",
+            object_id=after.version,
+            before=summary(before),
+            after=summary(after),
+        )
+        return before, after
 
     outcome = _in_transaction(settings, work)
     assert isinstance(outcome, tuple)

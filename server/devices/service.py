@@ -120,3 +120,15 @@ def device_config(session: Session, settings: Settings, hall: Hall) -> dict[str,
         "max_batch_bytes": MAX_BATCH_BYTES,
         "clock_offset_limit_s": settings.clock_offset_limit_s,
     }
+
+
+def revoke(session: Session, device_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Stop a device's token working (401 at its next sync); (before, after) for the audit
+    log. Ratings it delivered stay; it must be enrolled again to deliver more."""
+    device = session.get(Device, device_id)
+    if device is None:
+        raise LookupError(device_id)
+    before = {"counter_id": device.counter_id, "active": device.active}
+    device.active = False
+    session.flush()
+    return before, {"counter_id": device.counter_id, "active": device.active}

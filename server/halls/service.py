@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
+from server.audit import service as audit
 from server.halls import photos, repository
-from server.models import Counter, Hall, Staff
+from server.models import Counter, Hall, Staff, User
 
 # The same shape protocol v1 accepts for counter_id / staff_id (sync.protocol.Name), but
 # stricter: ids are typed on the command line and printed in QR codes.
@@ -252,3 +253,29 @@ def list_staff(
     session: Session, hall_id: str | None = None, *, include_disabled: bool = True
 ) -> list[Staff]:
     return repository.list_staff(session, hall_id, include_disabled=include_disabled)
+
+
+def record_change(
+    session: Session,
+    change: Change,
+    *,
+    action: str,
+    user: User | None,
+    at: datetime,
+    username: str | None = None,
+) -> None:
+    """Put `change` in the audit log (`username` names the actor when there is no user,
+    e.g. "cli"), in the caller's transaction."""
+    hall_id = change.id if change.kind == "hall" else change.after.get("hall_id")
+    audit.record(
+        session,
+        user=user,
+        username=username,
+        action=action,
+        at=at,
+        object_type=change.kind,
+        object_id=change.id,
+        hall_id=hall_id,
+        before=change.before or None,
+        after=change.after,
+    )
