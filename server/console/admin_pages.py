@@ -347,15 +347,18 @@ async def upload_photo(
     """A multipart upload (field `photo`, or `remove`); the CSRF token is checked here
     because the console's form dependency reads url-encoded forms only."""
     form = await checked_upload(request, current_session(request))
-    if halls.get_staff(db, staff_id) is None:
-        raise PageError(404, "There is nothing here, or it is not yours to see.")
-    settings = settings_of(request)
-    data: bytes | None = None
-    if form.get("remove") != "on":
-        upload = form.get("photo")
-        if upload is None or isinstance(upload, str):
-            return _one_staff_page(request, db, staff_id, problem="Choose a photo file first.")
-        data = await upload.read(settings.photo_max_bytes + 1)
+    try:
+        if halls.get_staff(db, staff_id) is None:
+            raise PageError(404, "There is nothing here, or it is not yours to see.")
+        settings = settings_of(request)
+        data: bytes | None = None
+        if form.get("remove") != "on":
+            upload = form.get("photo")
+            if upload is None or isinstance(upload, str):
+                return _one_staff_page(request, db, staff_id, problem="Choose a photo file first.")
+            data = await upload.read(settings.photo_max_bytes + 1)
+    finally:
+        await form.close()
     try:
         change = hall_service.set_staff_photo(
             db, staff_id, data, settings.photo_dir, settings.photo_max_bytes

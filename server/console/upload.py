@@ -19,7 +19,7 @@ MAX_PARTS = 10
 
 async def checked_upload(request: Request, signed_in: session.ConsoleSession | None) -> FormData:
     """The posted multipart form, once its CSRF token (field `csrf` or X-CSRF-Token)
-    matches the signed-in session's; a PageError otherwise."""
+    matches the signed-in session's; a PageError otherwise. The caller closes the form."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "multipart/form-data":
         raise PageError(415, "The form could not be read.")
@@ -30,6 +30,7 @@ async def checked_upload(request: Request, signed_in: session.ConsoleSession | N
     field = form.get(session.CSRF_FIELD)
     sent = request.headers.get(session.CSRF_HEADER) or (field if isinstance(field, str) else "")
     if signed_in is None or not sent or not secrets.compare_digest(sent, signed_in.csrf):
+        await form.close()
         raise PageError(
             403,
             "This form is out of date or did not come from this console. "
