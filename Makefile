@@ -44,6 +44,7 @@ bench: $(STAMP) translations
 
 screenshots: $(STAMP) translations
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m kiosk.ui.screenshots screenshots
+	$(BIN)/python -m tests.support.console_screenshots
 
 # The frozen kiosk, one folder: dist/hallrate-kiosk/hallrate-kiosk (kiosk.spec says what goes in).
 dist: $(DIST_STAMP) translations

@@ -120,8 +120,9 @@ def demo() -> int:
     try:
         connect_kiosk(url)
         print(
-            f"demo: server {url} (users admin / supervisor / auditor, password "
-            f"'demo-password'); kiosk admin PIN 123456 (hold the hall logo 5 s)",
+            f"demo: console {url}/ (sign in as admin, manager, supervisor, auditor or "
+            f"inspector, password 'demo-password'); kiosk admin PIN 123456 (hold the hall "
+            f"logo 5 s)",
             flush=True,
         )
         # A process of its own: the kiosk leaves without Qt's teardown (kiosk.app.exit_now),

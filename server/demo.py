@@ -9,16 +9,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.alerts import service as alerts
 from server.enrollment import service as enrollment
 from server.halls import repository as halls
 from server.halls import service as hall_service
 from server.ingest import service as ingest
-from server.models import Role
+from server.models import Alert, AlertCause, AlertKind, Role
 from server.settings import Settings
+from server.users import repository as users_repository
 from server.users import service as users
 from sync.protocol import EnrollRequest, SyncRequest
+from sync.reasons import DEFAULT_REASONS
 
 HALL_ID = "demo-hall"
 DEMO_PASSWORD = "demo-password"
@@ -31,7 +35,7 @@ COUNTERS = (
     ("c05", "5号窗口 税务", 4.1),
     ("c06", "6号窗口 综合受理", 3.1),
 )
-REASONS = ("long_wait", "unclear_guidance", "rude", "system_down", "missing_materials")
+REASONS = tuple(r.code for r in DEFAULT_REASONS)
 
 
 class DemoError(ValueError):
@@ -77,13 +81,15 @@ def build(
                 session, EnrollRequest(code=issued.code, app_version="demo"), settings, now
             )
             device_ids[counter_id] = answer.device_id
-        names = ("admin", "supervisor", "auditor")
+        names = ("admin", "manager", "supervisor", "auditor", "inspector")
         hasher = users.hasher_for(settings)
         users.create_user(session, "admin", DEMO_PASSWORD, Role.ADMIN, None, now, hasher)
+        users.create_user(session, "manager", DEMO_PASSWORD, Role.MANAGER, HALL_ID, now, hasher)
         users.create_user(
             session, "supervisor", DEMO_PASSWORD, Role.SUPERVISOR, HALL_ID, now, hasher
         )
         users.create_user(session, "auditor", DEMO_PASSWORD, Role.AUDITOR, None, now, hasher)
+        users.create_user(session, "inspector", DEMO_PASSWORD, Role.INSPECTOR, None, now, hasher)
 
     total = 0
     local_now = now.astimezone(zone)
@@ -132,4 +138,36 @@ def build(
             with factory.begin() as session:
                 ingest.ingest(session, device_ids[counter_id], envelope, settings, now)
         total += len(ratings)
+    with factory.begin() as session:
+        _answer_old_alerts(session, now)
     return DemoSummary(HALL_ID, len(COUNTERS), total, names)
+
+
+def _answer_old_alerts(session: Session, now: datetime) -> None:
+    """The supervisor has answered the demo's older low scores (closed, with a cause and a
+    reply) and taken on some recent ones; the rest stay open, the oldest of them overdue."""
+    supervisor = users_repository.by_username(session, "supervisor")
+    assert supervisor is not None
+    low = list(
+        session.scalars(
+            select(Alert)
+            .where(Alert.kind == AlertKind.LOW_SCORE.value)
+            .order_by(Alert.due_at, Alert.id)
+        )
+    )
+    causes = list(AlertCause)
+    for n, alert in enumerate(low):
+        age = now - alert.due_at
+        if age > timedelta(days=3) and n % 5 != 0:
+            for step, note, extra in (
+                ("acknowledge", "督办员已受理，当天回访", {}),
+                ("call-back", "已电话联系群众，了解等候时间过长的情况", {"reached": n % 3 != 0}),
+                ("rectify", "高峰时段增开一个受理窗口", {}),
+                ("close", "群众表示理解，问题已整改", {"cause": causes[n % len(causes)]}),
+            ):
+                alerts.act(session, supervisor, alert.id, step, note, now, **extra)
+            alerts.publish_reply(
+                session, supervisor, alert.id, "感谢您的评价。我们已在高峰时段增开窗口。", now
+            )
+        elif age < timedelta(0) and n % 2 == 0:
+            alerts.act(session, supervisor, alert.id, "acknowledge", "已受理，正在核实", now)

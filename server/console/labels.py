@@ -33,3 +33,37 @@ ERRORS = (
     N_("The form is too large."),
     N_("The form could not be read."),
 )
+CAUSES = (
+    N_("cause_staff"),
+    N_("cause_process"),
+    N_("cause_system"),
+    N_("cause_waiting"),
+    N_("cause_facilities"),
+    N_("cause_misunderstanding"),
+    N_("cause_not_verifiable"),
+)
+STEPS = (
+    N_("step_acknowledge"),
+    N_("step_call-back"),
+    N_("step_rectify"),
+    N_("step_close"),
+    N_("step_assign"),
+    N_("step_reply"),
+)
+FILTERS = (
+    N_("active"),
+    N_("all"),
+    N_("period_today"),
+    N_("period_7d"),
+    N_("period_30d"),
+    N_("period_all"),
+)
+STEP_PROBLEMS = (
+    N_("Write down what was done: the note may not be empty."),
+    N_("Say whether the citizen was reached."),
+    N_("Choose the cause of the low score."),
+    N_("That person may not work this hall's alerts."),
+    N_("The reply may not be empty."),
+    N_("This step is not possible in the alert's present state."),
+    N_("Only a low-score alert has a citizen to reply to."),
+)

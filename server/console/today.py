@@ -16,7 +16,7 @@ from server.devices.service import pending_age_s
 from server.halls import repository as halls
 from server.models import AlertState, Counter, Device, Hall
 from server.scores.service import LAST_DAYS, hall_periods, local_day
-from sync.scoring import ScoringConfig
+from sync.scoring import Level, ScoringConfig
 
 #: A kiosk not heard from for this long is shown as offline.
 OFFLINE_AFTER = timedelta(minutes=15)
@@ -70,6 +70,8 @@ class Today:
     satisfaction_rate: Decimal | None
     low_rate: Decimal | None
     low_count: int
+    #: Today's ratings at each level, 1 (非常不满意) to 5 (非常满意).
+    levels: list[int]
     states: list[StateCount]
     counters: list[CounterLine]
     ranked_counters: int
@@ -120,6 +122,7 @@ def today(session: Session, hall: Hall, now: datetime, config: ScoringConfig) ->
         satisfaction_rate=total.satisfaction_rate,
         low_rate=total.low_rate,
         low_count=total.low_count,
+        levels=[total.level_distribution[level] for level in Level],
         states=states,
         counters=lines,
         ranked_counters=len(last_days.ranked),

@@ -6,7 +6,12 @@
   function span(ms) {
     var s = Math.floor(Math.abs(ms) / 1000);
     var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-    return (h >= 48 ? Math.floor(h / 24) + "d " + (h % 24) + "h" : h + ":" + two(m) + ":" + two(s % 60));
+    if (h >= 48) {
+      var body = document.body;
+      return Math.floor(h / 24) + body.getAttribute("data-days") + " " +
+        (h % 24) + body.getAttribute("data-hours");
+    }
+    return h + ":" + two(m) + ":" + two(s % 60);
   }
   function tick() {
     var body = document.body, now = Date.now();
