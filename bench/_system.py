@@ -30,7 +30,7 @@ from sync import protocol
 from sync.scoring import DIMENSION_CODES, weighted_score
 
 SERVER = str(Path(sys.executable).parent / "hallrate-server")
-SECRET = "e2e-secret-0123456789abcdef"
+SECRET = "e2e-secret-Q7wE3rT9yU1iO5pA8sD2fG6hJ4kL0z"
 COUNTER = "c01"
 
 

@@ -29,9 +29,10 @@ from server.ingest.endpoints import router as ingest_router
 from server.ingest.schemas import SyncRequestDocument
 from server.metrics import LatencyMiddleware
 from server.mobile.endpoints import router as mobile_router
-from server.ratelimit import SlidingWindowLimit
+from server.ratelimit import DatabaseLimit, SlidingWindowLimit
 from server.scores.endpoints import router as scores_router
 from server.settings import Settings
+from server.users import service as users_service
 from server.users.endpoints import router as users_router
 from sync.protocol import MAX_BATCH_BYTES, PROTOCOL_VERSION
 
@@ -45,6 +46,7 @@ def create_app(
     run_escalation: bool = True,
 ) -> FastAPI:
     settings = settings or Settings()
+    settings.secret  # noqa: B018 -- refuse to build an app that would sign with no secret
     engine = engine or make_engine(settings.database_url)
 
     @contextlib.asynccontextmanager
@@ -72,14 +74,15 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    app.state.enroll_failures = SlidingWindowLimit(settings.enroll_failures_per_minute, 60.0)
-    app.state.login_failures = SlidingWindowLimit(settings.enroll_failures_per_minute, 60.0)
+    app.state.enroll_failures = DatabaseLimit("enroll", settings.enroll_failures_per_minute, 60)
+    app.state.login_failures = DatabaseLimit("login", settings.enroll_failures_per_minute, 60)
+    app.state.hashing_gate = users_service.gate_for(settings)
     app.state.device_syncs = SlidingWindowLimit(
         max(1, round(settings.device_syncs_per_second)), 1.0
     )
     app.state.ingest_gate = IngestGate(settings.max_concurrent_ingests * 4)
     #: Receipt look-ups of unknown codes one client address may make per minute.
-    app.state.receipt_lookups = SlidingWindowLimit(30, 60.0)
+    app.state.receipt_lookups = DatabaseLimit("receipt", 30, 60)
 
     for router in (
         health_router,

@@ -6,6 +6,7 @@ import argparse
 import copy
 import getpass
 import os
+import secrets
 import sys
 import tempfile
 import unicodedata
@@ -32,8 +33,20 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides = {"database_url": args.database_url} if args.database_url else {}
     try:
         return Settings(**overrides)
-    except (ValidationError, SettingsError) as exc:
+    except ValidationError as exc:
+        raise CliError(f"bad settings: {settings_problems(exc)}") from None
+    except SettingsError as exc:
         raise CliError(f"bad settings: {exc}") from None
+
+
+def settings_problems(exc: ValidationError) -> str:
+    """The problems on one line, without the values given (a secret must not be echoed)."""
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        message = str(error["msg"]).removeprefix("Value error, ")
+        where = ".".join(str(part) for part in error["loc"])
+        problems.append(f"HALLRATE_{where.upper()}: {message}" if where else message)
+    return "; ".join(problems)
 
 
 def _engine(settings: Settings, *, need_schema: bool = True) -> Engine:
@@ -60,7 +73,27 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def write_secret_file(path: Path) -> None:
+    """A new random secret key in a new file only its owner can read: never through a
+    symlink, never over an existing file."""
+    secret = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        raise CliError(f"{path} exists; not overwriting a secret key") from None
+    except OSError as exc:
+        raise CliError(f"cannot create {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(secret + "\n")
+
+
 def cmd_init(args: argparse.Namespace) -> None:
+    if args.secret_file is not None:
+        write_secret_file(args.secret_file)
+        print(
+            f"secret key written to {args.secret_file} (mode 600); point "
+            f"HALLRATE_SECRET_KEY_FILE at it"
+        )
     settings = _settings(args)
     _engine(settings, need_schema=False).dispose()
     migrate(settings.database_url)
@@ -71,6 +104,19 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     settings = _settings(args)
+    settings.secret  # noqa: B018 -- SettingsError (one line, exit 2) when there is none
+    if settings.environment == "development":
+        print(
+            "hallrate-server: WARNING: development mode (HALLRATE_ENVIRONMENT=development): "
+            + (
+                "tokens are signed with a secret published in the source; "
+                if settings.uses_published_secret
+                else ""
+            )
+            + "never expose this server to citizens or a network you do not control",
+            file=sys.stderr,
+            flush=True,
+        )
     _engine(settings).dispose()
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Must be set before any worker imports prometheus_client.
@@ -80,6 +126,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
     # Workers are fresh processes: our loggers are configured through uvicorn's dictConfig.
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["server"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    log_config.setdefault("filters", {})["redact"] = {"()": "server.accesslog.RedactSecrets"}
+    log_config["handlers"]["access"]["filters"] = ["redact"]
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -89,6 +137,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_level="info",
         log_config=log_config,
         access_log=not args.no_access_log,
+        # X-Forwarded-For is believed from these proxies only (docs/operator.md).
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
         loop="uvloop",
         http="httptools",
     )
@@ -129,7 +180,7 @@ def cmd_user_add(args: argparse.Namespace) -> None:
     from server.models import Role
     from server.users.service import create_user, hasher_for
 
-    password = _read_password(args)
+    password = _read_new_password(args)
     settings = _settings(args)
     _in_transaction(
         settings,
@@ -327,7 +378,7 @@ def cmd_user_list(args: argparse.Namespace) -> None:
     _in_transaction(_settings(args), show)
 
 
-def _user_edit(args: argparse.Namespace, active: bool | None) -> None:
+def _user_edit(args: argparse.Namespace, active: bool | None, *, quiet: bool = False) -> None:
     from server.models import Role
     from server.users.admin import KEEP, edit_user
 
@@ -358,42 +409,17 @@ def _user_edit(args: argparse.Namespace, active: bool | None) -> None:
 
     outcome = _in_transaction(_settings(args), work)
     assert isinstance(outcome, tuple)
-    _print_change("user", args.username, *outcome)
+    if not quiet:
+        _print_change("user", args.username, *outcome)
 
 
-def _read_password(args: argparse.Namespace) -> str:
+def _read_new_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
     password = getpass.getpass(f"password for {args.username}: ")
     if password != getpass.getpass("again: "):
         raise CliError("the passwords differ")
     return password
-
-
-def cmd_user_reset_password(args: argparse.Namespace) -> None:
-    from server.users.admin import reset_password
-    from server.users.service import hasher_for
-
-    password = _read_password(args)
-    settings = _settings(args)
-
-    def work(session: Session) -> None:
-        from server.audit.service import record
-
-        user = reset_password(session, args.username, password, hasher_for(settings))
-        record(
-            session,
-            user=None,
-            username="cli",
-            action="user.password_reset",
-            at=_now(),
-            object_type="user",
-            object_id=user.username,
-            hall_id=user.hall_id,
-        )
-
-    _in_transaction(settings, work)
-    print(f"password of {args.username} reset")
 
 
 def cmd_scoring_show(args: argparse.Namespace) -> None:
@@ -506,6 +532,77 @@ def cmd_scoring_history(args: argparse.Namespace) -> None:
         )
 
     _in_transaction(_settings(args), show)
+
+
+def cmd_user_set_password(args: argparse.Namespace) -> None:
+    from server.audit.service import record
+    from server.users.admin import reset_password
+    from server.users.service import hasher_for
+
+    password = _read_new_password(args)
+    settings = _settings(args)
+
+    def work(session: Session) -> None:
+        user = reset_password(session, args.username, password, hasher_for(settings))
+        record(
+            session,
+            user=None,
+            username="cli",
+            action="user.password_reset",
+            at=_now(),
+            object_type="user",
+            object_id=user.username,
+            hall_id=user.hall_id,
+        )
+
+    _in_transaction(settings, work)
+    print(f"password of {args.username} changed; tokens issued before no longer work")
+
+
+def cmd_user_disable(args: argparse.Namespace) -> None:
+    # Through `user edit`'s path: audited, and the last active admin is kept.
+    _user_edit(args, False, quiet=True)
+    print(f"user {args.username} disabled; tokens issued before no longer work")
+
+
+def cmd_user_enable(args: argparse.Namespace) -> None:
+    _user_edit(args, True, quiet=True)
+    print(f"user {args.username} enabled; they must log in again")
+
+
+def cmd_user_revoke_tokens(args: argparse.Namespace) -> None:
+    from server.users.service import revoke_user_tokens
+
+    _in_transaction(_settings(args), lambda s: revoke_user_tokens(s, args.username))
+    print(f"every login token of {args.username} revoked")
+
+
+def cmd_device_revoke(args: argparse.Namespace) -> None:
+    from server.audit.service import record
+    from server.devices.service import revoke_device
+    from server.halls.repository import get_counter
+
+    def work(session: Session) -> None:
+        device = revoke_device(session, args.device_id, _now())
+        counter = get_counter(session, device.counter_id)
+        record(
+            session,
+            user=None,
+            username="cli",
+            action="device.revoke",
+            at=_now(),
+            object_type="device",
+            object_id=device.id,
+            hall_id=counter.hall_id if counter else None,
+            before={"counter_id": device.counter_id, "active": True},
+            after={"counter_id": device.counter_id, "active": False},
+        )
+
+    _in_transaction(_settings(args), work)
+    print(
+        f"device {args.device_id} revoked: its token and bundles are refused; "
+        "enroll a new device for its counter (hallrate-server enroll-code)"
+    )
 
 
 def cmd_enroll_code(args: argparse.Namespace) -> None:
@@ -646,7 +743,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    command("init", cmd_init, "create or migrate the database")
+    p = command("init", cmd_init, "create or migrate the database")
+    p.add_argument(
+        "--secret-file",
+        type=Path,
+        help="also write a new random secret key to this new file (owner-only permissions)",
+    )
     p = command("serve", cmd_serve, "run the HTTP server (uvicorn)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -759,22 +861,6 @@ def build_parser() -> argparse.ArgumentParser:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--hall", help="a supervisor's hall")
     where.add_argument("--no-hall", action="store_true", help="no hall (admins, auditors)")
-    p = command(
-        "disable",
-        lambda a: _user_edit(a, False),
-        "disable a user: they cannot sign in and their tokens stop working",
-        user_sub,
-    )
-    p.add_argument("username")
-    p = command("enable", lambda a: _user_edit(a, True), "enable a disabled user", user_sub)
-    p.add_argument("username")
-    p = command("reset-password", cmd_user_reset_password, "set a new password", user_sub)
-    p.add_argument("username")
-    p.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from the first line of stdin instead of prompting",
-    )
 
     scoring = sub.add_parser(
         "scoring",
@@ -799,6 +885,26 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help='a JSON list of {"code", "dimension", "zh", "en"}: the low-score reasons',
     )
+
+    for name, func, help_ in (
+        ("disable", cmd_user_disable, "disable a user: no login, every token void"),
+        ("enable", cmd_user_enable, "let a disabled user log in again"),
+        ("revoke-tokens", cmd_user_revoke_tokens, "void every login token of a user"),
+        ("set-password", cmd_user_set_password, "set a user's password (voids their tokens)"),
+    ):
+        p = command(name, func, help_, user_sub)
+        p.add_argument("username")
+        if name == "set-password":
+            p.add_argument(
+                "--password-stdin",
+                action="store_true",
+                help="read the password from the first line of stdin instead of prompting",
+            )
+
+    device = sub.add_parser("device", help="manage devices", description="manage devices")
+    device_sub = device.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command("revoke", cmd_device_revoke, "revoke a device's token (a lost kiosk)", device_sub)
+    p.add_argument("device_id", help="the device's id (hallrate-server devices lists them)")
 
     p = command(
         "enroll-code", cmd_enroll_code, "make a one-time enrollment code for a counter's kiosk"
@@ -827,6 +933,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     from server.content.service import ContentError
     from server.demo import DemoError
+    from server.devices.service import DeviceError
     from server.enrollment.service import EnrollmentError
     from server.halls.service import HallError
     from server.users.service import UserError
@@ -835,9 +942,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (CliError, HallError, UserError, EnrollmentError, DemoError, ContentError) as exc:
+        sys.stdout.flush()  # inside the try: a closed pipe is met here, not at exit
+    except (
+        CliError,
+        HallError,
+        UserError,
+        EnrollmentError,
+        DemoError,
+        DeviceError,
+        ContentError,
+    ) as exc:
         print(f"hallrate-server: error: {exc}", file=sys.stderr)
         return 2
+    except SettingsError as exc:
+        print(f"hallrate-server: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`enroll-code | head -1`): what was done is done; say
+        # nothing more, and keep Python from complaining again when it flushes stdout.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 1
     except OperationalError as exc:
         print(f"hallrate-server: error: database unavailable: {exc.orig}", file=sys.stderr)
         return 2

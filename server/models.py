@@ -130,6 +130,15 @@ class Device(Base):
     #: Missing `seq` ranges below `highest_seq`, as [[first, last], ...].
     seq_gaps: Mapped[list[Any]] = mapped_column(default=list)
     ratings_received: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: When an admin revoked the device's token (`hallrate-server device revoke`); a revoked
+    #: device stays inactive until a new enrollment replaces it.
+    revoked_at: Mapped[datetime | None]
+    #: The device's offline-bundle key (sync/bundle.py, derived from its token) XORed with a
+    #: pad derived from the server's secret key, hex: a copy of the database alone cannot
+    #: seal a bundle. Filled at enrollment and refreshed at every sync.
+    bundle_key_wrapped: Mapped[str | None] = mapped_column(String(64))
+    #: Which secret wrapped it (a short fingerprint), so a rotated secret re-wraps at sync.
+    bundle_key_secret_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class EnrollmentCode(Base):
@@ -292,6 +301,28 @@ class MobileTokenUse(Base):
     used_at: Mapped[datetime]
 
 
+class SessionRating(Base):
+    """The one rating a service session has (一次一评), claimed by primary key: of two
+    ratings for one session arriving at once, the database lets exactly one in."""
+
+    __tablename__ = "session_ratings"
+
+    session_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    rating_id: Mapped[str] = mapped_column(String(36))
+
+
+class RateLimitCount(Base):
+    """Events of one kind from one key (a client address) in one fixed window, counted
+    with a single atomic upsert so that parallel requests and workers share one count."""
+
+    __tablename__ = "rate_limit_counts"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class CounterDayRollup(Base):
     """Per counter and local day sums, so that a period's scores are read without scanning
     ratings. Kept in the same transaction as the ratings they sum."""
@@ -341,7 +372,11 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     #: A supervisor's own hall; admins and auditors have none.
     hall_id: Mapped[str | None] = mapped_column(ForeignKey("halls.id"))
+    #: False once disabled (`disable_user`): no login, no token accepted.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Written into every login token; bumping it (disable, new password, revoke) voids
+    #: all tokens issued before.
+    token_generation: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,8 +13,27 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sync.scoring import DEFAULT_CONFIG, ScoringConfig
 
-#: The secret a development install starts with; refused anywhere else.
+#: What a server in explicit development mode signs with when given no secret. It is in
+#: the source, so anyone can forge tokens with it: `serve` warns, and it is refused anywhere
+#: but development.
 DEVELOPMENT_SECRET = "development-only-secret-do-not-deploy"
+#: A secret shorter than this is refused (`init --secret-file` writes 43 characters).
+MIN_SECRET_CHARS = 32
+#: Fewer distinct characters than this is no random secret ("aaaa…", "01010101…").
+_MIN_SECRET_DISTINCT = 12
+#: Words of placeholders in documentation and examples; a secret containing one is refused.
+_PLACEHOLDER_WORDS = (
+    "replace-with",
+    "replace_with",
+    "change-me",
+    "changeme",
+    "change_me",
+    "placeholder",
+    "your-secret",
+    "example",
+    "do-not-deploy",
+    "not-for-production",
+)
 
 
 class SettingsError(ValueError):
@@ -22,11 +43,25 @@ class SettingsError(ValueError):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HALLRATE_", extra="ignore", frozen=True)
 
-    environment: Literal["development", "test", "production"] = "development"
+    #: `production` unless told otherwise: a server started with no settings must not sign
+    #: with a published secret. `development` (the demo) is chosen explicitly.
+    environment: Literal["development", "test", "production"] = "production"
     #: SQLite file by default (the embedded install); `postgresql+psycopg://...` in production.
     database_url: str = "sqlite:///hallrate.db"
-    #: Signs user login tokens and phone-rating tokens. Must be changed outside development.
-    secret_key: str = DEVELOPMENT_SECRET
+    #: Signs user login tokens and phone-rating tokens and wraps the devices' bundle keys.
+    #: Required outside development (or `secret_key_file`); see docs/operator.md to rotate.
+    secret_key: str | None = Field(default=None, repr=False)
+    #: A file holding the secret (`hallrate-server init --secret-file PATH` writes one).
+    secret_key_file: Path | None = None
+    #: The secret in force before the last rotation: tokens and bundles signed with it are
+    #: still accepted until it is removed (docs/operator.md, "Rotating the secret key").
+    previous_secret_key: str | None = Field(default=None, repr=False)
+    #: Proxy addresses whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's
+    #: forwarded-allow-ips), comma-separated addresses or networks. Requests from anywhere
+    #: else are keyed by their own address, so a client cannot pick its rate-limit bucket.
+    trusted_proxies: str = "127.0.0.1"
+    #: Who may read /metrics: comma-separated addresses or networks (loopback by default).
+    metrics_allow: str = "127.0.0.1,::1"
     #: Halls whose timezone is not given run on this one; days and months are local.
     default_timezone: str = "Asia/Shanghai"
     #: A device clock further off than this is flagged and its ratings' times corrected.
@@ -37,14 +72,17 @@ class Settings(BaseSettings):
     #: for weeks, not for years).
     max_rating_age_days: int = Field(default=400, gt=0)
     enrollment_code_hours: int = Field(default=72, gt=0)
-    login_token_hours: int = Field(default=12, gt=0)
+    #: Login tokens live this long; a token claiming a later expiry is refused whatever
+    #: its signature says.
+    login_token_hours: int = Field(default=12, gt=0, le=7 * 24)
     #: The console signs a user out after this many minutes without a click or a form.
     console_idle_minutes: int = Field(default=30, gt=0, le=24 * 60)
     #: ... and after this many hours whatever they do.
     console_session_hours: int = Field(default=12, gt=0, le=24 * 7)
     #: How often the background job marks overdue alerts escalated.
     escalation_interval_s: float = Field(default=60.0, gt=0)
-    #: Failed enrollment attempts one client address may make per minute before 429.
+    #: Failed enrollment attempts (and failed logins) one client address may make per
+    #: minute before 429; counted in the database, so all workers share the count.
     enroll_failures_per_minute: int = Field(default=10, gt=0)
     #: Syncs one device may start per second before 429 (a runaway retry loop).
     device_syncs_per_second: float = Field(default=20.0, gt=0)
@@ -54,6 +92,9 @@ class Settings(BaseSettings):
     #: argon2id cost of user passwords (the argon2-cffi defaults: 3 passes over 64 MiB).
     password_time_cost: int = Field(default=3, ge=1)
     password_memory_kib: int = Field(default=65536, ge=8)
+    #: Passwords one worker hashes at once (each takes `password_memory_kib`); a login
+    #: beyond that is answered 429 with Retry-After instead of queueing memory.
+    max_concurrent_password_hashes: int = Field(default=2, gt=0)
     #: The address citizens' phones reach this server at (the QR codes on kiosks and
     #: receipts point there), e.g. `https://pingjia.example.gov.cn`. Unset: the address the
     #: kiosk itself used, which suits a hall whose phones share the kiosks' network.
@@ -75,18 +116,94 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown timezone {value!r}") from None
         return value
 
+    @field_validator("trusted_proxies", "metrics_allow")
+    @classmethod
+    def _address_list(cls, value: str) -> str:
+        for item in _split(value):
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
     @model_validator(mode="after")
-    def _no_default_secret_outside_development(self) -> Settings:
-        if self.environment != "development" and self.secret_key == DEVELOPMENT_SECRET:
-            raise SettingsError(
-                f"HALLRATE_SECRET_KEY must be set when HALLRATE_ENVIRONMENT={self.environment}"
-            )
-        if len(self.secret_key) < 16:
-            raise SettingsError("HALLRATE_SECRET_KEY must be at least 16 characters")
+    def _real_secret_outside_development(self) -> Settings:
+        if self.environment == "development":
+            return self
+        for name, value in (
+            ("HALLRATE_SECRET_KEY", self.secret_key),
+            ("HALLRATE_PREVIOUS_SECRET_KEY", self.previous_secret_key),
+        ):
+            if value is not None:
+                problem = secret_problem(value)
+                if problem:
+                    raise SettingsError(f"{name} is refused: {problem}")
         return self
+
+    @cached_property
+    def secret(self) -> str:
+        """The signing secret: HALLRATE_SECRET_KEY, else the content of
+        HALLRATE_SECRET_KEY_FILE, else (development only) the published development secret.
+        SettingsError when there is none, or it is no real secret outside development."""
+        value = self.secret_key
+        if value is None and self.secret_key_file is not None:
+            try:
+                value = self.secret_key_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise SettingsError(
+                    f"cannot read HALLRATE_SECRET_KEY_FILE {self.secret_key_file}: {exc.strerror}"
+                ) from None
+        if self.environment == "development":
+            return value or DEVELOPMENT_SECRET
+        if value is None:
+            raise SettingsError(
+                "no secret key: set HALLRATE_SECRET_KEY or HALLRATE_SECRET_KEY_FILE "
+                "(`hallrate-server init --secret-file PATH` makes one), or choose "
+                "HALLRATE_ENVIRONMENT=development for a throwaway server"
+            )
+        problem = secret_problem(value)
+        if problem:
+            raise SettingsError(f"the secret key is refused: {problem}")
+        return value
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The current secret, then the previous one still accepted for verifying."""
+        previous = (self.previous_secret_key,) if self.previous_secret_key else ()
+        return (self.secret, *previous)
+
+    @property
+    def uses_published_secret(self) -> bool:
+        """Signing with a secret anyone can read (development mode only gets this far)."""
+        return secret_problem(self.secret) is not None
+
+    @property
+    def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(item, strict=False) for item in _split(self.metrics_allow)]
 
     @property
     def default_scoring(self) -> ScoringConfig:
         """The built-in scoring rules, in force only while the database holds no content
         version. Call `server.content.service.scoring_in_force` for the rules in force."""
         return DEFAULT_CONFIG
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def secret_problem(secret: str) -> str | None:
+    """Why `secret` is no real secret (None when it will do)."""
+    if secret == DEVELOPMENT_SECRET:
+        return "it is the development secret published in the source"
+    lowered = secret.lower()
+    for word in _PLACEHOLDER_WORDS:
+        if word in lowered:
+            return f"it looks like a placeholder ({word!r}); generate a random one"
+    if len(secret) < MIN_SECRET_CHARS:
+        return f"it has {len(secret)} characters; at least {MIN_SECRET_CHARS} are needed"
+    if len(set(secret)) < _MIN_SECRET_DISTINCT:
+        return "it has too few distinct characters to be random"
+    return None

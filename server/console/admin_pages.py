@@ -69,7 +69,13 @@ def _page(
     return render(
         request,
         f"admin/{template}",
-        {"tabs": TABS, "problem": problem, "saved": bool(saved), **context},
+        {
+            "tabs": TABS,
+            "problem": problem,
+            "saved": bool(saved),
+            "min_password": user_service.MIN_PASSWORD_CHARS,
+            **context,
+        },
         status=status if problem is None else 400,
     )
 
@@ -473,7 +479,7 @@ def _one_user_page(
             "target": target,
             "halls": halls.list_halls(db),
             "roles": ROLE_CHOICES,
-            "suggested": secrets.token_urlsafe(9),
+            "suggested": secrets.token_urlsafe(12),
         },
         problem=problem,
         saved=saved,

@@ -27,6 +27,7 @@ from server.console.web import (
 )
 from server.content.service import scoring_in_force
 from server.database import SessionDep
+from server.ratelimit import client_address
 from server.users import repository as users_repository
 from server.users import service as users
 
@@ -71,47 +72,66 @@ def today_panel(
 
 
 @router.post("/login")
-def login(request: Request, db: SessionDep, form: ConsoleForm) -> Response:
+def login(request: Request, form: ConsoleForm) -> Response:
+    """Sign in: the API's rules (server/users/service.py, server/users/endpoints.py) — the
+    shared, database-counted failure limit, the hashing gate, hashing outside any
+    transaction — then the session cookie. Short transactions of its own, no SessionDep:
+    on SQLite a request's write transaction would block the limit's own."""
     state = request.app.state
-    client = request.client.host if request.client else "unknown"
+    factory = state.session_factory
+    client = client_address(request)
     target = safe_next(form.get("next"))
     now = datetime.now(UTC)
-    if state.login_failures.blocked(client):
-        return render(
-            request,
-            "login.html",
-            {"next": target, "error": "Too many failed sign-ins. Wait a minute and try again."},
-            status=429,
-            headers={"Retry-After": "60"},
-        )
+    if state.login_failures.reserve_now(factory, client) is not None:
+        return _too_many(request, target, 60)
     username, password = form.text("username")[:64], form.get("password", "")[:200]
-    user = (
-        users.authenticate(db, username, password, users.hasher_for(state.settings))
-        if username and password
-        else None
-    )
-    if user is None:
-        state.login_failures.hit(client)
-        # Only a name that exists is logged: a password typed into the name field is not.
-        known = users_repository.by_username(db, username) if username else None
-        audit.record(db, user=known, username="?", action="login.failed", at=now)
+    try:
+        found = (
+            users.authenticate(
+                factory, username, password, users.hasher_for(state.settings), state.hashing_gate
+            )
+            if username and password
+            else None
+        )
+    except users.HashingBusy as exc:
+        state.login_failures.refund_now(factory, client)
+        return _too_many(request, target, exc.retry_after_s)
+    with factory.begin() as db:
+        user = users_repository.get(db, found.user_id) if found is not None else None
+        if user is None or not user.active:
+            # Only a name that exists is logged: a password typed into the name field is not.
+            known = users_repository.by_username(db, username) if username else None
+            audit.record(db, user=known, username="?", action="login.failed", at=now)
+        else:
+            start_session(request, user, now)
+            audit.record(
+                db,
+                user=user,
+                action="login",
+                at=now,
+                object_type="user",
+                object_id=user.id,
+                hall_id=user.hall_id,
+            )
+    if user is None or not user.active:
         return render(
             request,
             "login.html",
             {"next": target, "error": "Wrong user name or password."},
             status=401,
         )
-    start_session(request, user, now)
-    audit.record(
-        db,
-        user=user,
-        action="login",
-        at=now,
-        object_type="user",
-        object_id=user.id,
-        hall_id=user.hall_id,
-    )
+    state.login_failures.refund_now(factory, client)
     return redirect(request, target)
+
+
+def _too_many(request: Request, target: str, retry_after_s: int) -> Response:
+    return render(
+        request,
+        "login.html",
+        {"next": target, "error": "Too many failed sign-ins. Wait a minute and try again."},
+        status=429,
+        headers={"Retry-After": str(retry_after_s)},
+    )
 
 
 @router.post("/logout")

@@ -110,16 +110,17 @@ def revoke(
     device, counter = access.device_for_user(db, user, device_id)
     if not device.active:
         raise PageError(409, "This cannot be done in the item's present state.")
-    before, after = devices.revoke(db, device.id)
+    now = datetime.now(UTC)
+    devices.revoke_device(db, device.id, now)
     audit.record(
         db,
         user=user,
         action="device.revoke",
-        at=datetime.now(UTC),
+        at=now,
         object_type="device",
         object_id=device.id,
         hall_id=counter.hall_id,
-        before=before,
-        after=after,
+        before={"counter_id": counter.id, "active": True},
+        after={"counter_id": counter.id, "active": False},
     )
     return redirect(request, f"/kiosks?hall={quote(counter.hall_id, safe='')}")

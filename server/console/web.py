@@ -165,7 +165,7 @@ def current_session(request: Request) -> session.ConsoleSession | None:
     settings = settings_of(request)
     found = session.decode(
         request.cookies.get(session.SESSION_COOKIE),
-        settings.secret_key,
+        settings.secret,
         datetime.now(UTC),
         settings.console_idle_minutes * 60,
         settings.console_session_hours * 3600,
@@ -186,7 +186,7 @@ def start_session(request: Request, user: User, now: datetime) -> session.Consol
     started = session.new_session(user.id, user.password_hash, now)
     request.state.console_session = started
     _pending_cookies(request)[session.SESSION_COOKIE] = session.encode(
-        started, settings_of(request).secret_key
+        started, settings_of(request).secret
     )
     return started
 
@@ -218,7 +218,7 @@ def signed_in_user(request: Request, db: SessionDep) -> User | None:
         if fresh is not None:
             request.state.console_session = fresh
             _pending_cookies(request)[session.SESSION_COOKIE] = session.encode(
-                fresh, settings_of(request).secret_key
+                fresh, settings_of(request).secret
             )
     # A plain copy for the templates: an error page renders after the session rolled back.
     request.state.user = Viewer(user.id, user.username, user.role, user.hall_id)

@@ -24,6 +24,10 @@ def current_device(
     device = service.authenticate(session, credentials.credentials)
     if device is None:
         raise Unauthorized("invalid_token", "the device token is not valid; enroll again")
+    if device.revoked_at is not None:
+        raise Unauthorized(
+            "device_revoked", "an administrator revoked this device's token; enroll again"
+        )
     if not device.active:
         raise Unauthorized(
             "device_replaced", "another device was enrolled for this counter; enroll again"

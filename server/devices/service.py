@@ -36,6 +36,25 @@ def authenticate(session: Session, token: str) -> Device | None:
     return repository.by_token_hash(session, hash_token(token))
 
 
+class DeviceError(ValueError):
+    """A device that cannot be changed as asked."""
+
+
+def revoke_device(session: Session, device_id: str, now: datetime) -> Device:
+    """Void the device's token (a stolen or retired kiosk): its syncs and offline bundles
+    are refused from now on, and phone tokens of its counter stop yielding ratings until a
+    new device is enrolled there. The ratings it delivered stay."""
+    device = session.get(Device, device_id)
+    if device is None:
+        raise DeviceError(f"no device {device_id!r}")
+    device.active = False
+    if device.revoked_at is None:
+        device.revoked_at = now
+    device.bundle_key_wrapped = None
+    device.bundle_key_secret_id = None
+    return device
+
+
 def merge_seqs(
     highest: int, gaps: list[list[int]], seen: Iterable[int]
 ) -> tuple[int, list[list[int]]]:
@@ -120,15 +139,3 @@ def device_config(session: Session, settings: Settings, hall: Hall) -> dict[str,
         "max_batch_bytes": MAX_BATCH_BYTES,
         "clock_offset_limit_s": settings.clock_offset_limit_s,
     }
-
-
-def revoke(session: Session, device_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Stop a device's token working (401 at its next sync); (before, after) for the audit
-    log. Ratings it delivered stay; it must be enrolled again to deliver more."""
-    device = session.get(Device, device_id)
-    if device is None:
-        raise LookupError(device_id)
-    before = {"counter_id": device.counter_id, "active": device.active}
-    device.active = False
-    session.flush()
-    return before, {"counter_id": device.counter_id, "active": device.active}

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
 from server.database import SessionDep
 from server.enrollment import service
 from server.errors import ApiError, TooMany
+from server.ratelimit import client_address
 from sync.protocol import EnrollRequest, EnrollResponse, ErrorBody
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["devices"])
+
+
+def count_attempt(request: Request) -> str:
+    """Count the attempt before the code is looked at, in a transaction of its own that
+    stays counted whatever the enrollment does (declared before SessionDep, so it runs
+    before the request's transaction begins); the client's address."""
+    state = request.app.state
+    client = client_address(request)
+    blocked = state.enroll_failures.reserve_now(state.session_factory, client)
+    if blocked is not None:
+        raise TooMany("too many failed enrollment attempts; wait a minute", blocked)
+    return client
 
 
 @router.post(
@@ -25,16 +39,19 @@ router = APIRouter(prefix="/api/v1", tags=["devices"])
         429: {"model": ErrorBody, "description": "too many failed attempts"},
     },
 )
-def enroll(body: EnrollRequest, request: Request, session: SessionDep) -> EnrollResponse:
+def enroll(
+    body: EnrollRequest,
+    request: Request,
+    client: Annotated[str, Depends(count_attempt)],
+    session: SessionDep,
+) -> EnrollResponse:
     state = request.app.state
-    client = request.client.host if request.client else "unknown"
-    if state.enroll_failures.blocked(client):
-        raise TooMany("too many failed enrollment attempts; wait a minute", 60)
     try:
         answer = service.enroll(session, body, state.settings, datetime.now(UTC))
     except ApiError as exc:
-        state.enroll_failures.hit(client)
         log.info("enrollment refused: %s", exc.code)
         raise
+    # A good code does not count against the client's allowance of failures.
+    state.enroll_failures.refund(session, client)
     log.info("device %s enrolled for counter %s", answer.device_id, answer.counter.id)
     return answer

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from server.database import SessionDep
 from server.mobile import pages, service, tokens
+from server.ratelimit import client_address
 from server.settings import Settings
 from sync.receipt import normalize_code, receipt_url
 
@@ -78,7 +79,7 @@ def phone_form(token: Token, request: Request, session: SessionDep) -> HTMLRespo
         opened = service.open_token(session, settings, token, datetime.now(UTC))
     except service.PhoneRatingRefused as exc:
         return _html(pages.refused(lang, exc.why, href), _REFUSED_STATUS[exc.why])
-    check = tokens.form_check(settings.secret_key, token)
+    check = tokens.form_check(settings.secret, token)
     return _html(pages.rating_form(lang, token, check, opened))
 
 
@@ -102,7 +103,7 @@ def phone_submit(
         return _html(pages.message(_lang(request), "title", "comment_too_long", href), 413)
     form = _parse_form(body, request.headers.get("content-type", ""))
     lang = _lang(request, (form or {}).get("lang", [None])[0])
-    check = tokens.form_check(settings.secret_key, token)
+    check = tokens.form_check(settings.secret, token)
     if not same_site(request) or form is None or form.get("check") != [check]:
         return _html(pages.refused(lang, "cross_site", None), 403)
     now = datetime.now(UTC)
@@ -141,10 +142,13 @@ def receipt_page(code: Code, request: Request, session: SessionDep) -> HTMLRespo
     canonical = normalize_code(code)
     if canonical is None:
         return _html(pages.receipt(lang, href, None, valid=False), 404)
-    lookups = request.app.state.receipt_lookups
-    client = request.client.host if request.client else "?"
+    state = request.app.state
     status = service.receipt_status(session, canonical)
-    if status is None and not lookups.hit(client):
+    if (
+        status is None
+        and state.receipt_lookups.reserve_now(state.session_factory, client_address(request))
+        is not None
+    ):
         # Unknown codes from one address, many times a minute: someone is guessing.
         return _html(pages.message(lang, "receipt_title", "slow_down", href), 429)
     return _html(pages.receipt(lang, href, status))

@@ -51,7 +51,7 @@ def phone_config(
     lifetime = timedelta(minutes=settings.mobile_token_minutes)
     expires_at = now + lifetime
     token = tokens.issue(
-        settings.secret_key, counter_id, current_session(session, counter_id, now), expires_at
+        settings.secret, counter_id, current_session(session, counter_id, now), expires_at
     )
     return {
         PUBLIC_URL_KEY: public_url.rstrip("/"),

@@ -13,7 +13,7 @@ import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -104,7 +104,9 @@ def _spent(session: Session, token: tokens.MobileToken) -> bool:
 def open_token(session: Session, settings: Settings, text: str, now: datetime) -> Opened:
     """What the form for token `text` shows; PhoneRatingRefused when it may not be used."""
     try:
-        token = tokens.verify(settings.secret_key, text, now)
+        token = tokens.verify(
+            settings.secrets, text, now, timedelta(minutes=settings.mobile_token_minutes)
+        )
     except tokens.TokenError as exc:
         raise PhoneRatingRefused("expired" if exc.reason == "expired" else "invalid") from None
     place = _place(session, token.counter_id)

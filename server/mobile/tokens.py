@@ -19,7 +19,7 @@ import secrets
 import struct
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 _VERSION = 1
 _MAC_BYTES = 16
@@ -69,8 +69,15 @@ def issue(secret_key: str, counter_id: str, session_id: str | None, expires_at: 
     return _b64(body + mac[:_MAC_BYTES])
 
 
-def verify(secret_key: str, token: str, now: datetime) -> MobileToken:
-    """The token's content, or TokenError when it was altered, is not ours or has expired."""
+def verify(
+    secret_keys: tuple[str, ...], token: str, now: datetime, max_lifetime: timedelta
+) -> MobileToken:
+    """The token's content, or TokenError when it was altered, is not ours or has expired.
+
+    `secret_keys`: the current secret, then any previous one still accepted. A token
+    claiming to expire later than `max_lifetime` from now is refused as invalid: the
+    server, not the token, decides how long one lives.
+    """
     if len(token) > _MAX_TOKEN_CHARS or not _ALPHABET.fullmatch(token):
         raise TokenError("invalid")
     try:
@@ -80,8 +87,12 @@ def verify(secret_key: str, token: str, now: datetime) -> MobileToken:
     if len(raw) < _HEAD.size + _MAC_BYTES:
         raise TokenError("invalid")
     body, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
-    expected = hmac.new(_key(secret_key, "mobile-token"), body, hashlib.sha256).digest()
-    if not hmac.compare_digest(mac, expected[:_MAC_BYTES]):
+    if not any(
+        hmac.compare_digest(
+            mac, hmac.new(_key(key, "mobile-token"), body, hashlib.sha256).digest()[:_MAC_BYTES]
+        )
+        for key in secret_keys
+    ):
         raise TokenError("invalid")
     version, expires, token_id, session_len = _HEAD.unpack_from(body)
     if version != _VERSION or session_len not in (0, 16):
@@ -93,6 +104,8 @@ def verify(secret_key: str, token: str, now: datetime) -> MobileToken:
     except UnicodeDecodeError:
         raise TokenError("invalid") from None
     expires_at = datetime.fromtimestamp(expires, UTC)
+    if expires_at > now + max_lifetime + timedelta(minutes=1):
+        raise TokenError("invalid")
     if now >= expires_at:
         raise TokenError("expired")
     return MobileToken(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from server.halls import repository as halls
 from server.models import HALL_ROLES, Role, User
 from server.users import repository
-from server.users.service import MIN_PASSWORD_CHARS, UserError
+from server.users.service import UserError, disable_user, enable_user, set_password
 
 #: Passed as `hall_id` to `edit_user` to leave the hall unchanged.
 KEEP: Any = object()
@@ -87,16 +87,16 @@ def edit_user(
         raise UserError("this is the last active admin; make another admin first")
     user.role = new_role
     user.hall_id = new_hall
-    user.active = new_active
+    if new_active != user.active:
+        # The security rules' own functions: disabling voids every token issued so far.
+        (enable_user if new_active else disable_user)(session, user.username)
     session.flush()
     return before, snapshot(user)
 
 
 def reset_password(session: Session, username: str, password: str, hasher: PasswordHasher) -> User:
-    """Give the user a new password (the old one stops working)."""
-    if len(password) < MIN_PASSWORD_CHARS:
-        raise UserError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
-    user = require_user(session, username)
-    user.password_hash = hasher.hash(password)
+    """Give the user a new password (the password policy applies; the old password and
+    every token issued so far stop working)."""
+    user = set_password(session, username, password, hasher)
     session.flush()
     return user

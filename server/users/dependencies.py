@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from server.database import SessionDep
 from server.errors import Forbidden, Unauthorized
 from server.models import READ_ONLY_ROLES, Role, User
-from server.users import repository, service
+from server.users import service
 
 _bearer = HTTPBearer(auto_error=False, description="a user token from /api/v1/auth/login")
 
@@ -23,12 +23,11 @@ def current_user(
 ) -> User:
     if credentials is None:
         raise Unauthorized("missing_token", "log in and send Authorization: Bearer <token>")
-    uid = service.read_token(
-        credentials.credentials, request.app.state.settings.secret_key, datetime.now(UTC)
+    user = service.user_of_token(
+        session, credentials.credentials, request.app.state.settings, datetime.now(UTC)
     )
-    user = repository.get(session, uid) if uid is not None else None
-    if user is None or not user.active:
-        raise Unauthorized("invalid_token", "the login token is invalid or expired")
+    if user is None:
+        raise Unauthorized("invalid_token", "the login token is invalid, expired or revoked")
     return user
 
 

@@ -186,7 +186,7 @@ def test_a_kiosk_enrolls_and_syncs_through_nginx_over_tls(
 def test_the_example_settings_are_server_settings_and_load(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from server.settings import Settings
+    from server.settings import Settings, SettingsError
 
     lines = (SERVER / "server.env.example").read_text(encoding="utf-8").splitlines()
     values = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
@@ -199,6 +199,9 @@ def test_the_example_settings_are_server_settings_and_load(
     settings = Settings()
     assert settings.environment == "production"
     assert settings.database_url.startswith("postgresql+psycopg://")
+    # The secret is a file the operator makes; until then the server will not sign.
+    with pytest.raises(SettingsError, match="cannot read HALLRATE_SECRET_KEY_FILE"):
+        settings.secret  # noqa: B018
 
 
 def test_server_units_pass_systemd_analyze_verify(verify_units: VerifyUnits) -> None:

@@ -30,7 +30,7 @@ from server.settings import Settings
 from server.users import service as users
 from sync.protocol import EnrollRequest
 
-SECRET = "test-secret-0123456789abcdef"
+SECRET = "test-secret-k3Y9vQ2mX7pL4wR8nT6zB1cH5jF0dG"
 PASSWORD = "correct horse battery"
 
 

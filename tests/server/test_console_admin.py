@@ -254,9 +254,9 @@ ACTIONS = [
     ("/admin/counters", {"hall": "h1", "id": "c5", "name": "Five"}),
     ("/admin/counters/c1", {"name": "Renamed"}),
     ("/admin/staff", {"hall": "h1", "id": "s5", "name": "Five"}),
-    ("/admin/users", {"username": "new", "role": "auditor", "password": "long enough"}),
+    ("/admin/users", {"username": "new", "role": "auditor", "password": "long enough 7"}),
     ("/admin/users/super1", {"role": "auditor"}),
-    ("/admin/users/super1/password", {"password": "another long one"}),
+    ("/admin/users/super1/password", {"password": "another long one 2"}),
     ("/admin/scoring", {"alert_deadline_hours": "6"}),
 ]
 
@@ -344,17 +344,17 @@ def test_halls_counters_and_staff_are_added_and_edited_with_before_and_after(
         ("/admin/staff", {"hall": "h1", "id": "s1", "name": "x", "counter": "c9"}, "no counter"),
         (
             "/admin/users",
-            {"username": "u", "role": "supervisor", "password": "long enough"},
+            {"username": "newbie", "role": "supervisor", "password": "long enough 7"},
             "needs a hall",
         ),
-        ("/admin/users", {"username": "u", "role": "auditor", "password": "short"}, "at least 8"),
+        ("/admin/users", {"username": "newbie", "role": "auditor", "password": "short"}, "at least 10"),
         (
             "/admin/users",
-            {"username": "u", "role": "emperor", "password": "long enough"},
+            {"username": "newbie", "role": "emperor", "password": "long enough 7"},
             "unknown role",
         ),
         ("/admin/users/admin", {"role": "auditor", "active": "on"}, "last active admin"),
-        ("/admin/users/super1/password", {"password": "short"}, "at least 8"),
+        ("/admin/users/super1/password", {"password": "short"}, "at least 10"),
     ],
 )
 def test_a_refused_edit_says_why_and_changes_nothing(
@@ -391,7 +391,7 @@ def test_users_are_created_given_a_role_and_hall_disabled_and_reset(
     admin = sign_in(client, "admin")
     admin.post(
         "/admin/users",
-        {"username": "lily", "role": "supervisor", "hall": "h2", "password": "first password"},
+        {"username": "lily", "role": "supervisor", "hall": "h2", "password": "first password 1"},
     )
     assert last_audit(factory, "user.create").after == {
         "username": "lily",

@@ -81,7 +81,7 @@ def test_every_sync_answer_hands_the_device_a_fresh_phone_token(
     expires = datetime.fromisoformat(mobile["expires_at"])
     assert timedelta(minutes=14) < expires - datetime.now(UTC) <= timedelta(minutes=15)
     assert mobile["token"] != second.config["mobile"]["token"]
-    token = tokens.verify(SECRET, mobile["token"], datetime.now(UTC))
+    token = tokens.verify((SECRET,), mobile["token"], datetime.now(UTC), timedelta(minutes=15))
     assert token.counter_id == hall.counter_id
     assert token.session_id is None
 
@@ -175,8 +175,23 @@ def _tampered(token: str) -> str:
         ),
         (lambda good: "A" * 150, 404, "二维码无效"),
         (lambda good: "<script>", 404, "二维码无效"),
+        (
+            # Signed with the right secret, but claiming ten years of life: the server caps it.
+            lambda good: tokens.issue(SECRET, "c1", None, datetime.now(UTC) + timedelta(days=3650)),
+            404,
+            "二维码无效",
+        ),
     ],
-    ids=["tampered", "truncated", "other-server", "expired", "unknown-counter", "junk", "markup"],
+    ids=[
+        "tampered",
+        "truncated",
+        "other-server",
+        "expired",
+        "unknown-counter",
+        "junk",
+        "markup",
+        "far-future",
+    ],
 )
 def test_bad_tokens_get_a_clear_page_and_store_nothing(
     client: TestClient,
@@ -212,7 +227,10 @@ def test_a_token_bound_to_a_session_rates_that_service_once(
         "started_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
     }
     token = phone_token(client, hall, sessions=[served])
-    assert tokens.verify(SECRET, token, datetime.now(UTC)).session_id == session_id
+    assert (
+        tokens.verify((SECRET,), token, datetime.now(UTC), timedelta(minutes=15)).session_id
+        == session_id
+    )
     assert rate(client, token, dict.fromkeys(LOW, "5")).status_code == 200
     [stored] = ratings(factory)
     assert (stored.session_id, stored.staff_id) == (session_id, "s-042")

@@ -232,10 +232,12 @@ def test_a_reset_password_replaces_the_old_one(
     client: TestClient, hall: Hall, factory: sessionmaker[Session], settings: Settings
 ) -> None:
     with factory.begin() as session:
-        users_admin.reset_password(session, "super1", "a brand new one", users.hasher_for(settings))
+        users_admin.reset_password(
+            session, "super1", "a brand new one 3", users.hasher_for(settings)
+        )
     old = client.post("/api/v1/auth/login", json={"username": "super1", "password": PASSWORD})
     assert old.status_code == 401
     new = client.post(
-        "/api/v1/auth/login", json={"username": "super1", "password": "a brand new one"}
+        "/api/v1/auth/login", json={"username": "super1", "password": "a brand new one 3"}
     )
     assert new.status_code == 200
