@@ -347,7 +347,11 @@ def test_halls_counters_and_staff_are_added_and_edited_with_before_and_after(
             {"username": "newbie", "role": "supervisor", "password": "long enough 7"},
             "needs a hall",
         ),
-        ("/admin/users", {"username": "newbie", "role": "auditor", "password": "short"}, "at least 10"),
+        (
+            "/admin/users",
+            {"username": "newbie", "role": "auditor", "password": "short"},
+            "at least 10",
+        ),
         (
             "/admin/users",
             {"username": "newbie", "role": "emperor", "password": "long enough 7"},
