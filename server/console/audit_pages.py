@@ -21,8 +21,33 @@ router = console_router()
 PER_PAGE = 50
 
 
-def _json(value: Any) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+#: A value longer than this is cut in the list (the database keeps it whole).
+VALUE_CHARS = 160
+
+
+def _show(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
+
+
+def changes(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> list[tuple[str, str | None, str | None]]:
+    """(field, before, after) for each field that differs; every field of a record that
+    only has a before or an after."""
+    old, new = before or {}, after or {}
+    out = []
+    for key in sorted(set(old) | set(new)):
+        if before is not None and after is not None and old.get(key) == new.get(key):
+            continue
+        out.append(
+            (
+                key,
+                _show(old[key]) if key in old else None,
+                _show(new[key]) if key in new else None,
+            )
+        )
+    return out
 
 
 def _day(value: str | None) -> date | None:
@@ -75,7 +100,7 @@ def audit_log(
             "kinds": KINDS,
             "usernames": [u.username for u in user_admin.list_users(db)] + ["cli"],
             "tz": zone_name,
-            "as_json": _json,
+            "changes": changes,
             "bad_dates": bool((since and not first) or (until and not last)),
         },
     )
