@@ -26,6 +26,8 @@ VALUE_CHARS = 160
 
 
 def _show(value: Any) -> str:
+    if value is None:
+        return "—"
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
 
