@@ -151,8 +151,9 @@ def cmd_hall_add(args: argparse.Namespace) -> None:
     settings = _settings(args)
     _in_transaction(
         settings,
-        lambda s: add_hall(
-            s, args.id, args.name, args.timezone or settings.default_timezone, _now()
+        lambda s: _created(
+            s,
+            add_hall(s, args.id, args.name, args.timezone or settings.default_timezone, _now()),
         ),
     )
     print(f"hall {args.id} added")
@@ -162,7 +163,8 @@ def cmd_counter_add(args: argparse.Namespace) -> None:
     from server.halls.service import add_counter
 
     _in_transaction(
-        _settings(args), lambda s: add_counter(s, args.hall, args.id, args.name, _now())
+        _settings(args),
+        lambda s: _created(s, add_counter(s, args.hall, args.id, args.name, _now())),
     )
     print(f"counter {args.id} added to hall {args.hall}")
 
@@ -171,7 +173,8 @@ def cmd_staff_add(args: argparse.Namespace) -> None:
     from server.halls.service import add_staff
 
     _in_transaction(
-        _settings(args), lambda s: add_staff(s, args.hall, args.id, args.name, args.counter, _now())
+        _settings(args),
+        lambda s: _created(s, add_staff(s, args.hall, args.id, args.name, args.counter, _now())),
     )
     print(f"staff member {args.id} added to hall {args.hall}")
 
@@ -182,12 +185,33 @@ def cmd_user_add(args: argparse.Namespace) -> None:
 
     password = _read_new_password(args)
     settings = _settings(args)
-    _in_transaction(
-        settings,
-        lambda s: create_user(
-            s, args.username, password, Role(args.role), args.hall, _now(), hasher_for(settings)
-        ),
-    )
+
+    def work(session: Session) -> None:
+        from server.audit.service import record
+        from server.users.admin import snapshot
+
+        user = create_user(
+            session,
+            args.username,
+            password,
+            Role(args.role),
+            args.hall,
+            _now(),
+            hasher_for(settings),
+        )
+        record(
+            session,
+            user=None,
+            username="cli",
+            action="user.create",
+            at=_now(),
+            object_type="user",
+            object_id=user.username,
+            hall_id=user.hall_id,
+            after=snapshot(user),
+        )
+
+    _in_transaction(settings, work)
     print(f"user {args.username} ({args.role}) added")
 
 
@@ -227,6 +251,15 @@ def _audited(session: Session, change: Any, action: str) -> Any:
 
     record_change(session, change, action=action, user=None, username="cli", at=_now())
     return change
+
+
+def _created(session: Session, record: Any) -> Any:
+    """Log a new hall, counter or staff member as made by "cli"; the record."""
+    from server.halls.service import Change, snapshot
+
+    kind = type(record).__name__.lower()
+    _audited(session, Change(kind, record.id, {}, snapshot(record)), f"{kind}.create")
+    return record
 
 
 def _edit_action(active: bool | None, kind: str) -> str:

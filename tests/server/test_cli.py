@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from server.cli import main
 from server.database import make_engine, make_session_factory
-from server.models import Alert, Counter, Device, Hall, Rating, Staff, User
+from server.models import Alert, AuditEntry, Counter, Device, Hall, Rating, Staff, User
 
 SCRIPT = str(Path(sys.executable).parent / "hallrate-server")
 
@@ -230,6 +230,30 @@ def test_listing_editing_and_disabling_from_the_command_line(db_url: str) -> Non
     )
     assert code == 0
     assert "changed" in out
+    engine = make_engine(db_url, single_use=True)
+    try:
+        with make_session_factory(engine)() as session:
+            logged = session.execute(
+                select(AuditEntry.username, AuditEntry.action).order_by(AuditEntry.id)
+            ).all()
+    finally:
+        engine.dispose()
+    assert {name for name, _ in logged} == {"cli"}
+    assert [action for _, action in logged] == [
+        "hall.create",
+        "counter.create",
+        "counter.create",
+        "staff.create",
+        "user.create",
+        "user.create",
+        "hall.edit",
+        "counter.disable",
+        "staff.edit",
+        "staff.disable",
+        "user.edit",
+        "user.disable",
+        "user.password_reset",
+    ]
 
 
 @pytest.mark.parametrize(
