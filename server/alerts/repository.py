@@ -112,7 +112,11 @@ def open_by_state(
             func.sum(case((Alert.due_at < now, 1), else_=0)),
         )
         .join(Counter, Counter.id == Alert.counter_id)
-        .where(Counter.hall_id == hall_id, Alert.state != AlertState.CLOSED.value)
+        .where(
+            Counter.hall_id == hall_id,
+            # IN rather than != closed: the (state, due_at) index then skips the closed.
+            Alert.state.in_([s.value for s in AlertState if s is not AlertState.CLOSED]),
+        )
         .group_by(Alert.state)
     )
     return [(row[0], int(row[1]), row[2], int(row[3] or 0)) for row in session.execute(query)]

@@ -52,15 +52,17 @@ def record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     username: str | None = None,
+    user_id: int | None = None,
 ) -> AuditEntry:
     """Add one audit entry to the session's transaction (the caller commits).
 
-    `username` names the actor when there is no user (a failed sign-in names the name
-    tried); secrets in `before`/`after` are replaced by "[hidden]".
+    Without `user`, `user_id` and `username` name the actor (a sign-in knows only the
+    user's id and name; a failed one logs "?"); secrets in `before`/`after` are replaced
+    by "[hidden]".
     """
     entry = AuditEntry(
         at=at,
-        user_id=user.id if user is not None else None,
+        user_id=user.id if user is not None else user_id,
         username=(user.username if user is not None else (username or ""))[:64],
         action=action,
         object_type=object_type,

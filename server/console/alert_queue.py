@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import case, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from server.alerts import repository as alerts_repository
@@ -34,7 +34,7 @@ Period = Literal["today", "7d", "30d", "all"]
 PERIODS: tuple[Period, ...] = ("today", "7d", "30d", "all")
 #: "active": every state but closed (the default view of the queue).
 STATE_FILTERS = ("active", *(s.value for s in AlertState), "all")
-QUEUE_LIMIT = 200
+QUEUE_LIMIT = 100
 _REASONS = {r.code: r for r in DEFAULT_REASONS}
 
 
@@ -58,23 +58,66 @@ class QueueRow:
 
 
 def queue(session: Session, user: User, filters: Filters, now: datetime) -> list[QueueRow]:
-    """The alerts `user` may see that match `filters`: not yet closed first, then by
-    deadline (so the overdue lead), at most QUEUE_LIMIT."""
+    """The alerts `user` may see that match `filters`, at most QUEUE_LIMIT: those not yet
+    closed first, soonest deadline first (so the overdue lead); then closed ones, the
+    latest deadline first.
+
+    Two queries, one per part, each walking the (state, due_at) index in its order: one
+    sort over every alert of a province would cost more than both."""
+    active = [s.value for s in AlertState if s is not AlertState.CLOSED]
+    if filters.state == "active":
+        open_states, with_closed = active, False
+    elif filters.state == "all":
+        open_states, with_closed = active, True
+    elif filters.state == AlertState.CLOSED.value:
+        open_states, with_closed = [], True
+    else:
+        open_states, with_closed = [filters.state], False
+    rows: list[QueueRow] = []
+    if open_states:
+        rows += _part(
+            session,
+            user,
+            filters,
+            now,
+            Alert.state.in_(open_states),
+            (Alert.due_at, Alert.id),
+            QUEUE_LIMIT,
+        )
+    if with_closed and len(rows) < QUEUE_LIMIT:
+        rows += _part(
+            session,
+            user,
+            filters,
+            now,
+            Alert.state == AlertState.CLOSED.value,
+            (Alert.due_at.desc(), Alert.id.desc()),
+            QUEUE_LIMIT - len(rows),
+        )
+    return rows
+
+
+def _part(
+    session: Session,
+    user: User,
+    filters: Filters,
+    now: datetime,
+    state_clause: ColumnElement[bool],
+    order: tuple[Any, ...],
+    limit: int,
+) -> list[QueueRow]:
     own = alerts_service.visible_hall(user)
     query = (
         select(Alert, Counter.hall_id, Counter.name, Rating.weighted_score, Hall.timezone)
         .join(Counter, Counter.id == Alert.counter_id)
         .join(Hall, Hall.id == Counter.hall_id)
         .outerjoin(Rating, Rating.id == Alert.rating_id)
+        .where(state_clause)
     )
     if own is not None:
         query = query.where(Counter.hall_id == own)
     if filters.hall_id is not None:
         query = query.where(Counter.hall_id == filters.hall_id)
-    if filters.state == "active":
-        query = query.where(Alert.state != AlertState.CLOSED.value)
-    elif filters.state != "all":
-        query = query.where(Alert.state == filters.state)
     if filters.counter_id is not None:
         query = query.where(Alert.counter_id == filters.counter_id)
     if filters.kind is not None:
@@ -82,9 +125,7 @@ def queue(session: Session, user: User, filters: Filters, now: datetime) -> list
     since = {"today": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
     if filters.period in since:
         query = query.where(Alert.created_at >= now - since[filters.period])
-    query = query.order_by(
-        case((Alert.state == AlertState.CLOSED.value, 1), else_=0), Alert.due_at, Alert.id
-    ).limit(QUEUE_LIMIT)
+    query = query.order_by(*order).limit(limit)
     return [
         QueueRow(
             alert=alert,
@@ -168,7 +209,8 @@ def alert_view(
                 staff_name=staff.name if staff is not None else rating.staff_id,
             )
     names = {u.id: u.username for u in users.active_users(session)}
-    for event in alerts_repository.events_of(session, alert.id):
+    stored_events = alerts_repository.events_of(session, alert.id)
+    for event in stored_events:
         if event.user_id is not None and event.user_id not in names:
             found = users.get(session, event.user_id)
             names[event.user_id] = found.username if found else "?"
@@ -178,7 +220,7 @@ def alert_view(
             username=names.get(e.user_id) if e.user_id is not None else None,
             assignee=names.get(int((e.detail or {}).get("assignee_id", 0)) or -1),
         )
-        for e in alerts_repository.events_of(session, alert.id)
+        for e in stored_events
     ]
     state = AlertState(alert.state)
     steps = [a for a, t in alerts_service.TRANSITIONS.items() if state in t.allowed_from]
@@ -198,11 +240,12 @@ def alert_view(
 
 
 def counters_for_filter(session: Session, user: User, hall_id: str | None) -> list[Counter]:
+    """The counters to filter by: those of the user's hall, or of the hall chosen; none
+    while several halls are shown (a province has hundreds: choose the hall first)."""
     own = alerts_service.visible_hall(user) or hall_id
-    query = select(Counter).order_by(Counter.hall_id, Counter.id)
-    if own is not None:
-        query = query.where(Counter.hall_id == own)
-    return list(session.scalars(query))
+    if own is None:
+        return []
+    return list(session.scalars(select(Counter).where(Counter.hall_id == own).order_by(Counter.id)))
 
 
 KINDS = tuple(k.value for k in AlertKind)

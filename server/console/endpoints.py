@@ -48,6 +48,8 @@ def home(
     """Today when signed in, else the sign-in page."""
     if user is None:
         return render(request, "login.html", {"next": safe_next(next_path), "error": None})
+    if hall is None and not access.halls_for_user(db, user):
+        return render(request, "no_hall.html")
     found = access.hall_for_user(db, user, hall)
     figures = today_service.today(
         db, found, datetime.now(UTC), scoring_in_force(db, settings_of(request))
@@ -71,20 +73,36 @@ def today_panel(
     return render(request, "partials/today_panel.html", {"today": figures, "hall": found})
 
 
+def _sign_in_page(
+    request: Request, target: str, error: str, status: int, **headers: str
+) -> Response:
+    return render(
+        request, "login.html", {"next": target, "error": error}, status=status, headers=headers
+    )
+
+
 @router.post("/login")
 def login(request: Request, form: ConsoleForm) -> Response:
-    """Sign in: the API's rules (server/users/service.py, server/users/endpoints.py) — the
-    shared, database-counted failure limit, the hashing gate, hashing outside any
-    transaction — then the session cookie. Short transactions of its own, no SessionDep:
-    on SQLite a request's write transaction would block the limit's own."""
+    """Sign in with the API's rules (server/users/service.py) and its shared failure count.
+
+    No request-wide transaction: the count is reserved, the user read and the audit entry
+    written in short transactions of their own, and the password is hashed outside all of
+    them, so a sign-in never holds a database lock while hashing.
+    """
     state = request.app.state
     factory = state.session_factory
     client = client_address(request)
     target = safe_next(form.get("next"))
-    now = datetime.now(UTC)
-    if state.login_failures.reserve_now(factory, client) is not None:
-        return _too_many(request, target, 60)
     username, password = form.text("username")[:64], form.get("password", "")[:200]
+    blocked = state.login_failures.reserve_now(factory, client)
+    if blocked is not None:
+        return _sign_in_page(
+            request,
+            target,
+            "Too many failed sign-ins. Wait a minute and try again.",
+            429,
+            **{"Retry-After": str(blocked)},
+        )
     try:
         found = (
             users.authenticate(
@@ -95,43 +113,35 @@ def login(request: Request, form: ConsoleForm) -> Response:
         )
     except users.HashingBusy as exc:
         state.login_failures.refund_now(factory, client)
-        return _too_many(request, target, exc.retry_after_s)
-    with factory.begin() as db:
-        user = users_repository.get(db, found.user_id) if found is not None else None
-        if user is None or not user.active:
+        return _sign_in_page(
+            request,
+            target,
+            "Too many sign-ins at once. Try again in a moment.",
+            429,
+            **{"Retry-After": str(exc.retry_after_s)},
+        )
+    now = datetime.now(UTC)
+    if found is None:
+        with factory.begin() as db:
             # Only a name that exists is logged: a password typed into the name field is not.
             known = users_repository.by_username(db, username) if username else None
             audit.record(db, user=known, username="?", action="login.failed", at=now)
-        else:
-            start_session(request, user, now)
-            audit.record(
-                db,
-                user=user,
-                action="login",
-                at=now,
-                object_type="user",
-                object_id=user.id,
-                hall_id=user.hall_id,
-            )
-    if user is None or not user.active:
-        return render(
-            request,
-            "login.html",
-            {"next": target, "error": "Wrong user name or password."},
-            status=401,
-        )
+        return _sign_in_page(request, target, "Wrong user name or password.", 401)
     state.login_failures.refund_now(factory, client)
+    with factory.begin() as db:
+        audit.record(
+            db,
+            user=None,
+            user_id=found.user_id,
+            username=found.username,
+            action="login",
+            at=now,
+            object_type="user",
+            object_id=found.user_id,
+            hall_id=found.hall_id,
+        )
+    start_session(request, found.user_id, found.token_generation, now)
     return redirect(request, target)
-
-
-def _too_many(request: Request, target: str, retry_after_s: int) -> Response:
-    return render(
-        request,
-        "login.html",
-        {"next": target, "error": "Too many failed sign-ins. Wait a minute and try again."},
-        status=429,
-        headers={"Retry-After": str(retry_after_s)},
-    )
 
 
 @router.post("/logout")

@@ -24,6 +24,7 @@ ERRORS = (
     N_("Error."),
     N_("Too many failed sign-ins. Wait a minute and try again."),
     N_("Wrong user name or password."),
+    N_("Too many sign-ins at once. Try again in a moment."),
     N_("Your role may look but not change anything."),
     N_("Only an administrator may open this page."),
     N_("Only administrators and auditors may read the audit log."),

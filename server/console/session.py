@@ -1,10 +1,12 @@
 """The console's sign-in session: a cookie signed with the server's secret key.
 
-The cookie holds the user id, a random session id, the CSRF token, when the session began
-and when the user last did something. It is refused when its signature is wrong, when the
-user has been idle past the idle timeout or signed in past the longest session, and when
-the user's password has changed since (its fingerprint is in the cookie). Polling requests
-(the live parts of a page) do not count as activity, so an unattended screen signs out.
+The cookie holds the user id, the user's token generation, a random session id, the CSRF
+token, when the session began and when the user last did something. It is refused when its
+signature is wrong (the previous secret is still accepted after a rotation), when the user
+has been idle past the idle timeout or signed in past the longest session, and when the
+user's token generation has moved on since (the user was disabled, given a new password or
+had every token revoked: server/users/service.py). Polling requests (the live parts of a
+page) do not count as activity, so an unattended screen signs out.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ class ConsoleSession:
     #: Seconds since the epoch.
     issued: int
     seen: int
-    #: Fingerprint of the user's password hash when the session began.
-    password: str
+    #: The user's `token_generation` when the session began.
+    generation: int
 
 
 def _b64(data: bytes) -> str:
@@ -54,11 +56,7 @@ def _sign(secret: str, payload: str) -> str:
     return _b64(mac.digest())
 
 
-def password_fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
-
-
-def new_session(user_id: int, password_hash: str, now: datetime) -> ConsoleSession:
+def new_session(user_id: int, generation: int, now: datetime) -> ConsoleSession:
     stamp = int(now.timestamp())
     return ConsoleSession(
         user_id=user_id,
@@ -66,7 +64,7 @@ def new_session(user_id: int, password_hash: str, now: datetime) -> ConsoleSessi
         csrf=secrets.token_urlsafe(24),
         issued=stamp,
         seen=stamp,
-        password=password_fingerprint(password_hash),
+        generation=generation,
     )
 
 
@@ -87,7 +85,7 @@ def encode(session: ConsoleSession, secret: str) -> str:
                 "c": session.csrf,
                 "i": session.issued,
                 "t": session.seen,
-                "p": session.password,
+                "g": session.generation,
             },
             separators=(",", ":"),
         ).encode()
@@ -96,16 +94,17 @@ def encode(session: ConsoleSession, secret: str) -> str:
 
 
 def decode(
-    cookie: str | None, secret: str, now: datetime, idle_s: int, max_age_s: int
+    cookie: str | None, secrets: tuple[str, ...], now: datetime, idle_s: int, max_age_s: int
 ) -> ConsoleSession | None:
-    """The session a valid, live cookie holds; None for anything else."""
-    if not cookie:
+    """The session a valid, live cookie signed with one of `secrets` holds; None for
+    anything else."""
+    if not cookie or len(cookie) > 1024:
         return None
     parts = cookie.split(".")
     if len(parts) != 3 or parts[0] != "c1":
         return None
     payload, signature = parts[1], parts[2]
-    if not hmac.compare_digest(_sign(secret, payload), signature):
+    if not any(hmac.compare_digest(_sign(s, payload), signature) for s in secrets):
         return None
     try:
         data = json.loads(_unb64(payload))
@@ -115,7 +114,7 @@ def decode(
             csrf=str(data["c"]),
             issued=int(data["i"]),
             seen=int(data["t"]),
-            password=str(data["p"]),
+            generation=int(data["g"]),
         )
     except (ValueError, KeyError, TypeError):
         return None

@@ -165,7 +165,7 @@ def current_session(request: Request) -> session.ConsoleSession | None:
     settings = settings_of(request)
     found = session.decode(
         request.cookies.get(session.SESSION_COOKIE),
-        settings.secret,
+        settings.secrets,
         datetime.now(UTC),
         settings.console_idle_minutes * 60,
         settings.console_session_hours * 3600,
@@ -181,9 +181,11 @@ def _pending_cookies(request: Request) -> dict[str, str | None]:
     return cookies
 
 
-def start_session(request: Request, user: User, now: datetime) -> session.ConsoleSession:
-    """Sign `user` in: the response will carry a new session cookie."""
-    started = session.new_session(user.id, user.password_hash, now)
+def start_session(
+    request: Request, user_id: int, generation: int, now: datetime
+) -> session.ConsoleSession:
+    """Sign the user in: the response will carry a new session cookie."""
+    started = session.new_session(user_id, generation, now)
     request.state.console_session = started
     _pending_cookies(request)[session.SESSION_COOKIE] = session.encode(
         started, settings_of(request).secret
@@ -206,11 +208,7 @@ def signed_in_user(request: Request, db: SessionDep) -> User | None:
     if found is None:
         return None
     user = users.get(db, found.user_id)
-    if (
-        user is None
-        or not user.active
-        or session.password_fingerprint(user.password_hash) != found.password
-    ):
+    if user is None or not user.active or user.token_generation != found.generation:
         end_session(request)
         return None
     if request.headers.get(session.POLL_HEADER) is None:

@@ -43,7 +43,7 @@ def browser() -> Iterator[Browser]:
 def add_users(server: LiveServer) -> None:
     settings = Settings(
         environment="test",
-        secret_key="e2e-console-secret-Kq3vX9mW2pL7nB4z",
+        secret_key="e2e-console-secret-0123456789abcdefXYZ",
         password_time_cost=1,
         password_memory_kib=64,
     )

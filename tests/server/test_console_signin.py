@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.audit import service as audit
 from server.console import session as console_session
-from server.models import User
 from server.settings import Settings
+from server.users import service as users
 from tests.server.conftest import PASSWORD, Hall
 from tests.server.console_client import csrf_of, post_form, replace_cookie, sign_in
 
@@ -135,7 +134,7 @@ def test_an_idle_session_goes_back_to_sign_in(
     sign_in(client, "super1")
     decoded = console_session.decode(
         client.cookies[console_session.SESSION_COOKIE],
-        settings.secret_key,
+        settings.secrets,
         datetime.now(UTC),
         60,
         3600,
@@ -146,7 +145,7 @@ def test_an_idle_session_goes_back_to_sign_in(
         **{**decoded.__dict__, "seen": decoded.seen - idle, "issued": decoded.issued - idle}
     )
     replace_cookie(
-        client, console_session.SESSION_COOKIE, console_session.encode(stale, settings.secret_key)
+        client, console_session.SESSION_COOKIE, console_session.encode(stale, settings.secret)
     )
     response = client.get("/alerts", follow_redirects=False)
     assert response.status_code == 303
@@ -160,16 +159,16 @@ def test_polling_does_not_keep_a_session_alive(
 ) -> None:
     sign_in(client, "super1")
     before = client.cookies[console_session.SESSION_COOKIE]
-    old = console_session.decode(before, settings.secret_key, datetime.now(UTC), 60, 3600)
+    old = console_session.decode(before, settings.secrets, datetime.now(UTC), 60, 3600)
     assert old is not None
     aged = console_session.ConsoleSession(**{**old.__dict__, "seen": old.seen - 120})
     replace_cookie(
-        client, console_session.SESSION_COOKIE, console_session.encode(aged, settings.secret_key)
+        client, console_session.SESSION_COOKIE, console_session.encode(aged, settings.secret)
     )
     client.get("/today/panel", headers={"X-Console-Poll": "1"})
     after = console_session.decode(
         client.cookies[console_session.SESSION_COOKIE],
-        settings.secret_key,
+        settings.secrets,
         datetime.now(UTC),
         600,
         3600,
@@ -179,7 +178,7 @@ def test_polling_does_not_keep_a_session_alive(
     client.get("/alerts")
     touched = console_session.decode(
         client.cookies[console_session.SESSION_COOKIE],
-        settings.secret_key,
+        settings.secrets,
         datetime.now(UTC),
         600,
         3600,
@@ -188,25 +187,35 @@ def test_polling_does_not_keep_a_session_alive(
     assert touched.seen > aged.seen
 
 
-@pytest.mark.parametrize("change", ["disable", "password"])
-def test_a_disabled_user_or_a_changed_password_ends_the_session(
-    client: TestClient, hall: Hall, factory: sessionmaker[Session], change: str
+@pytest.mark.parametrize("change", ["disable", "password", "revoke"])
+def test_a_disabled_user_a_new_password_or_revoked_tokens_end_the_session(
+    client: TestClient,
+    hall: Hall,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    change: str,
 ) -> None:
     sign_in(client, "super1")
+    assert client.get("/alerts", follow_redirects=False).status_code == 200
     with factory.begin() as session:
-        values = {"active": False} if change == "disable" else {"password_hash": "changed"}
-        session.execute(update(User).where(User.username == "super1").values(**values))
+        if change == "disable":
+            users.disable_user(session, "super1")
+        elif change == "password":
+            users.set_password(
+                session, "super1", "another good passphrase", users.hasher_for(settings)
+            )
+        else:
+            users.revoke_user_tokens(session, "super1")
     response = client.get("/alerts", follow_redirects=False)
     assert response.status_code == 303
-    with factory() as session:
-        assert session.scalars(select(User.id)).all()
+    assert response.headers["location"].startswith("/?next=")
 
 
 def test_a_disabled_user_cannot_sign_in(
     client: TestClient, hall: Hall, factory: sessionmaker[Session]
 ) -> None:
     with factory.begin() as session:
-        session.execute(update(User).where(User.username == "super1").values(active=False))
+        users.disable_user(session, "super1")
     csrf = csrf_of(client.get("/").text)
     status, _, _ = post_form(client, "/login", csrf, username="super1", password=PASSWORD)
     assert status == 401

@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.models import Device
-from tests.server.conftest import Hall, login
+from server.models import Device, Role
+from server.settings import Settings
+from server.users import service as users
+from tests.server.conftest import PASSWORD, Hall, login
 from tests.server.console_client import sign_in
 from tests.server.test_alerts import low_score_alert
 
@@ -80,3 +82,22 @@ def test_it_lists_offline_kiosks_and_kiosks_holding_old_ratings(
     panel = client.get("/today/panel", headers=EN).text
     assert "offline" in panel
     assert "old unsent ratings" in panel
+
+
+def test_an_admin_of_a_server_without_halls_is_told_so(
+    client: TestClient, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    with factory.begin() as session:
+        users.create_user(
+            session,
+            "root",
+            PASSWORD,
+            Role.ADMIN,
+            None,
+            datetime.now(UTC),
+            users.hasher_for(settings),
+        )
+    sign_in(client, "root")
+    page = client.get("/", headers=EN)
+    assert page.status_code == 200
+    assert "No hall has been set up yet" in page.text

@@ -1,7 +1,7 @@
 """administration: disable halls, counters and staff; staff photos; versioned content
 
 Revision ID: 0007
-Revises: 0005, 0006 (joins the security and console branches)
+Revises: 0006
 Create Date: 2026-12-03
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision: str = '0007'
-down_revision: Union[str, Sequence[str], None] = ('0005', '0006')
+down_revision: Union[str, Sequence[str], None] = '0006'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
