@@ -6,6 +6,7 @@ import argparse
 import copy
 import getpass
 import os
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -30,8 +31,20 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides = {"database_url": args.database_url} if args.database_url else {}
     try:
         return Settings(**overrides)
-    except (ValidationError, SettingsError) as exc:
+    except ValidationError as exc:
+        raise CliError(f"bad settings: {settings_problems(exc)}") from None
+    except SettingsError as exc:
         raise CliError(f"bad settings: {exc}") from None
+
+
+def settings_problems(exc: ValidationError) -> str:
+    """The problems on one line, without the values given (a secret must not be echoed)."""
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        message = str(error["msg"]).removeprefix("Value error, ")
+        where = ".".join(str(part) for part in error["loc"])
+        problems.append(f"HALLRATE_{where.upper()}: {message}" if where else message)
+    return "; ".join(problems)
 
 
 def _engine(settings: Settings, *, need_schema: bool = True) -> Engine:
@@ -58,7 +71,27 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def write_secret_file(path: Path) -> None:
+    """A new random secret key in a new file only its owner can read: never through a
+    symlink, never over an existing file."""
+    secret = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        raise CliError(f"{path} exists; not overwriting a secret key") from None
+    except OSError as exc:
+        raise CliError(f"cannot create {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(secret + "\n")
+
+
 def cmd_init(args: argparse.Namespace) -> None:
+    if args.secret_file is not None:
+        write_secret_file(args.secret_file)
+        print(
+            f"secret key written to {args.secret_file} (mode 600); point "
+            f"HALLRATE_SECRET_KEY_FILE at it"
+        )
     settings = _settings(args)
     _engine(settings, need_schema=False).dispose()
     migrate(settings.database_url)
@@ -69,6 +102,19 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     settings = _settings(args)
+    settings.secret  # noqa: B018 -- SettingsError (one line, exit 2) when there is none
+    if settings.environment == "development":
+        print(
+            "hallrate-server: WARNING: development mode (HALLRATE_ENVIRONMENT=development): "
+            + (
+                "tokens are signed with a secret published in the source; "
+                if settings.uses_published_secret
+                else ""
+            )
+            + "never expose this server to citizens or a network you do not control",
+            file=sys.stderr,
+            flush=True,
+        )
     _engine(settings).dispose()
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Must be set before any worker imports prometheus_client.
@@ -78,6 +124,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
     # Workers are fresh processes: our loggers are configured through uvicorn's dictConfig.
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["server"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    log_config.setdefault("filters", {})["redact"] = {"()": "server.accesslog.RedactSecrets"}
+    log_config["handlers"]["access"]["filters"] = ["redact"]
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -87,6 +135,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_level="info",
         log_config=log_config,
         access_log=not args.no_access_log,
+        # X-Forwarded-For is believed from these proxies only (docs/operator.md).
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
         loop="uvloop",
         http="httptools",
     )
@@ -238,19 +289,37 @@ def cmd_devices(args: argparse.Namespace) -> None:
         )
         now = _now()
         for d in rows:
+            # Every text a device or an admin supplied goes through `_cell`: a kiosk must
+            # not be able to send terminal escape sequences to the operator's screen.
             contact = (
                 d.last_contact_at.strftime("%Y-%m-%d %H:%M:%S") if d.last_contact_at else "never"
             )
             age = pending_age_s(d, now)
             gaps = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in d.seq_gaps[:5])
             print(
-                f"{d.id:36}  {d.counter_id:12} {'yes' if d.active else 'no':6} {contact:20} "
-                f"{d.app_version[:10]:10} {d.queue_depth:>6} {_duration(age):>8} "
+                f"{_cell(d.id):36}  {_cell(d.counter_id):12} {'yes' if d.active else 'no':6} "
+                f"{contact:20} {_cell(d.app_version[:10]):10} {d.queue_depth:>6} "
+                f"{_duration(age):>8} "
                 f"{d.clock_offset_s:>8.1f}"
                 f"{'!' if d.clock_flagged else ' '}{d.highest_seq:>8}  {gaps or '-'}"
             )
 
     _in_transaction(_settings(args), show)
+
+
+def _cell(text: str) -> str:
+    """`text` safe for a terminal: control characters (ESC, BEL, CR, …, and the C1 and
+    bidi controls) shown as escapes instead of acting on the screen."""
+    return "".join(
+        ch
+        if ch.isprintable() and not _is_bidi_control(ch)
+        else ch.encode("unicode_escape").decode()
+        for ch in text
+    )
+
+
+def _is_bidi_control(ch: str) -> bool:
+    return "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069"
 
 
 def _duration(seconds: float | None) -> str:
@@ -263,6 +332,21 @@ def _duration(seconds: float | None) -> str:
     return f"{int(seconds)}s"
 
 
+def write_new_file(path: Path, data: bytes) -> None:
+    """Create `path` with `data`: never through a symbolic link, never over an existing
+    file (a receipt written through a planted link could overwrite anything we may write)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        raise CliError(f"{path} exists; not overwriting it (give --receipt NEW_FILE)") from None
+    except OSError as exc:
+        raise CliError(f"cannot create {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
 def cmd_import(args: argparse.Namespace) -> None:
     from server.ingest.bundles import import_bundle, seal_receipt
     from server.models import Device
@@ -273,27 +357,34 @@ def cmd_import(args: argparse.Namespace) -> None:
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
     settings = _settings(args)
+    settings.secret  # noqa: B018 -- bundle keys are kept under it: SettingsError if none
+    receipt_name = args.file.name.replace(".bundle", "") + ".receipt.json"
+    target: Path = args.receipt or args.file.with_name(receipt_name)
+    if target.exists() or target.is_symlink():
+        # Refused before anything is stored, so the import can simply be run again.
+        raise CliError(f"{target} exists; not overwriting it (give --receipt NEW_FILE)")
 
     def work(session: Session) -> tuple[Any, bytes]:
         try:
             receipt = import_bundle(session, data, settings, _now())
+            device = session.get(Device, receipt.device_id)
+            assert device is not None
+            return receipt, seal_receipt(receipt, device, settings)
         except BundleError as exc:
             raise CliError(f"bundle refused: {exc}") from None
-        device = session.get(Device, receipt.device_id)
-        assert device is not None
-        return receipt, seal_receipt(receipt, device)
 
     outcome = _in_transaction(settings, work)
     assert isinstance(outcome, tuple)
     receipt, sealed = outcome
-    receipt_name = args.file.name.replace(".bundle", "") + ".receipt.json"
-    target = args.receipt or args.file.with_name(receipt_name)
-    target.write_bytes(sealed)
+    write_new_file(target, sealed)
     counts: dict[str, int] = {}
     for result in receipt.results.values():
         counts[result] = counts.get(result, 0) + 1
     summary = ", ".join(f"{n} {r}" for r, n in sorted(counts.items())) or "nothing"
-    print(f"imported bundle {receipt.bundle_id} of device {receipt.device_id}: {summary}")
+    print(
+        f"imported bundle {_cell(receipt.bundle_id)} of device {_cell(receipt.device_id)}: "
+        f"{summary}"
+    )
     print(f"receipt written to {target}; take it back to the kiosk (hallrate-kiosk import-receipt)")
 
 
@@ -327,7 +418,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    command("init", cmd_init, "create or migrate the database")
+    p = command("init", cmd_init, "create or migrate the database")
+    p.add_argument(
+        "--secret-file",
+        type=Path,
+        help="also write a new random secret key to this new file (owner-only permissions)",
+    )
     p = command("serve", cmd_serve, "run the HTTP server (uvicorn)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")

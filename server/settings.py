@@ -124,14 +124,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _real_secret_outside_development(self) -> Settings:
-        if self.secret_key is None and self.secret_key_file is not None:
-            try:
-                text = self.secret_key_file.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise SettingsError(
-                    f"cannot read HALLRATE_SECRET_KEY_FILE {self.secret_key_file}: {exc.strerror}"
-                ) from None
-            object.__setattr__(self, "secret_key", text)
         if self.environment == "development":
             return self
         for name, value in (
@@ -146,16 +138,37 @@ class Settings(BaseSettings):
 
     @property
     def secret(self) -> str:
-        """The signing secret; SettingsError when none is configured (outside development)."""
-        if self.secret_key is not None:
-            return self.secret_key
+        """The signing secret: HALLRATE_SECRET_KEY, else the content of
+        HALLRATE_SECRET_KEY_FILE, else (development only) the published development secret.
+        SettingsError when there is none, or it is no real secret outside development."""
+        value = self.secret_key
+        if value is None and self.secret_key_file is not None:
+            try:
+                value = self.secret_key_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise SettingsError(
+                    f"cannot read HALLRATE_SECRET_KEY_FILE {self.secret_key_file}: {exc.strerror}"
+                ) from None
         if self.environment == "development":
-            return DEVELOPMENT_SECRET
-        raise SettingsError(
-            "no secret key: set HALLRATE_SECRET_KEY or HALLRATE_SECRET_KEY_FILE "
-            "(`hallrate-server init --secret-file PATH` makes one), or choose "
-            "HALLRATE_ENVIRONMENT=development for a throwaway server"
-        )
+            return value or DEVELOPMENT_SECRET
+        if value is None:
+            raise SettingsError(
+                "no secret key: set HALLRATE_SECRET_KEY or HALLRATE_SECRET_KEY_FILE "
+                "(`hallrate-server init --secret-file PATH` makes one), or choose "
+                "HALLRATE_ENVIRONMENT=development for a throwaway server"
+            )
+        problem = secret_problem(value)
+        if problem:
+            raise SettingsError(f"the secret key is refused: {problem}")
+        return value
+
+    def with_secret_read(self) -> Settings:
+        """These settings with the secret key file read once (the app signs often);
+        SettingsError when there is no real secret."""
+        secret = self.secret
+        if self.secret_key is None and self.secret_key_file is not None:
+            return self.model_copy(update={"secret_key": secret})
+        return self
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -165,8 +178,8 @@ class Settings(BaseSettings):
 
     @property
     def uses_published_secret(self) -> bool:
-        """Development mode signing with a secret anyone can read in the source."""
-        return self.secret_key is None or secret_problem(self.secret_key) is not None
+        """Signing with a secret anyone can read (development mode only gets this far)."""
+        return secret_problem(self.secret) is not None
 
     @property
     def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
