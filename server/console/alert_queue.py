@@ -245,9 +245,7 @@ def counters_for_filter(session: Session, user: User, hall_id: str | None) -> li
     own = alerts_service.visible_hall(user) or hall_id
     if own is None:
         return []
-    return list(
-        session.scalars(select(Counter).where(Counter.hall_id == own).order_by(Counter.id))
-    )
+    return list(session.scalars(select(Counter).where(Counter.hall_id == own).order_by(Counter.id)))
 
 
 KINDS = tuple(k.value for k in AlertKind)
