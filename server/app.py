@@ -45,8 +45,8 @@ def create_app(
     *,
     run_escalation: bool = True,
 ) -> FastAPI:
-    settings = settings or Settings()
-    settings.secret  # noqa: B018 -- refuse to build an app that would sign with no secret
+    # Refuses (SettingsError) to build an app that would sign with no real secret.
+    settings = (settings or Settings()).with_secret_read()
     engine = engine or make_engine(settings.database_url)
 
     @contextlib.asynccontextmanager

@@ -38,6 +38,9 @@ def inflate(data: bytes, limit: int) -> bytes:
         raise BodyTooLarge
     if not inflater.eof:
         raise BadEncoding("the gzip body is truncated")
+    if inflater.unused_data:
+        # Bytes after the gzip stream: not a body we sent; nothing of it is guessed at.
+        raise BadEncoding("the gzip body has data after its end")
     return out
 
 

@@ -687,19 +687,37 @@ def cmd_devices(args: argparse.Namespace) -> None:
         )
         now = _now()
         for d in rows:
+            # Every text a device or an admin supplied goes through `_cell`: a kiosk must
+            # not be able to send terminal escape sequences to the operator's screen.
             contact = (
                 d.last_contact_at.strftime("%Y-%m-%d %H:%M:%S") if d.last_contact_at else "never"
             )
             age = pending_age_s(d, now)
             gaps = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in d.seq_gaps[:5])
             print(
-                f"{d.id:36}  {d.counter_id:12} {'yes' if d.active else 'no':6} {contact:20} "
-                f"{d.app_version[:10]:10} {d.queue_depth:>6} {_duration(age):>8} "
+                f"{_cell(d.id):36}  {_cell(d.counter_id):12} {'yes' if d.active else 'no':6} "
+                f"{contact:20} {_cell(d.app_version[:10]):10} {d.queue_depth:>6} "
+                f"{_duration(age):>8} "
                 f"{d.clock_offset_s:>8.1f}"
                 f"{'!' if d.clock_flagged else ' '}{d.highest_seq:>8}  {gaps or '-'}"
             )
 
     _in_transaction(_settings(args), show)
+
+
+def _cell(text: str) -> str:
+    """`text` safe for a terminal: control characters (ESC, BEL, CR, …, and the C1 and
+    bidi controls) shown as escapes instead of acting on the screen."""
+    return "".join(
+        ch
+        if ch.isprintable() and not _is_bidi_control(ch)
+        else ch.encode("unicode_escape").decode()
+        for ch in text
+    )
+
+
+def _is_bidi_control(ch: str) -> bool:
+    return "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069"
 
 
 def _duration(seconds: float | None) -> str:
@@ -712,6 +730,21 @@ def _duration(seconds: float | None) -> str:
     return f"{int(seconds)}s"
 
 
+def write_new_file(path: Path, data: bytes) -> None:
+    """Create `path` with `data`: never through a symbolic link, never over an existing
+    file (a receipt written through a planted link could overwrite anything we may write)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        raise CliError(f"{path} exists; not overwriting it (give --receipt NEW_FILE)") from None
+    except OSError as exc:
+        raise CliError(f"cannot create {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
 def cmd_import(args: argparse.Namespace) -> None:
     from server.ingest.bundles import import_bundle, seal_receipt
     from server.models import Device
@@ -722,27 +755,34 @@ def cmd_import(args: argparse.Namespace) -> None:
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
     settings = _settings(args)
+    settings.secret  # noqa: B018 -- bundle keys are kept under it: SettingsError if none
+    receipt_name = args.file.name.replace(".bundle", "") + ".receipt.json"
+    target: Path = args.receipt or args.file.with_name(receipt_name)
+    if target.exists() or target.is_symlink():
+        # Refused before anything is stored, so the import can simply be run again.
+        raise CliError(f"{target} exists; not overwriting it (give --receipt NEW_FILE)")
 
     def work(session: Session) -> tuple[Any, bytes]:
         try:
             receipt = import_bundle(session, data, settings, _now())
+            device = session.get(Device, receipt.device_id)
+            assert device is not None
+            return receipt, seal_receipt(receipt, device, settings)
         except BundleError as exc:
             raise CliError(f"bundle refused: {exc}") from None
-        device = session.get(Device, receipt.device_id)
-        assert device is not None
-        return receipt, seal_receipt(receipt, device)
 
     outcome = _in_transaction(settings, work)
     assert isinstance(outcome, tuple)
     receipt, sealed = outcome
-    receipt_name = args.file.name.replace(".bundle", "") + ".receipt.json"
-    target = args.receipt or args.file.with_name(receipt_name)
-    target.write_bytes(sealed)
+    write_new_file(target, sealed)
     counts: dict[str, int] = {}
     for result in receipt.results.values():
         counts[result] = counts.get(result, 0) + 1
     summary = ", ".join(f"{n} {r}" for r, n in sorted(counts.items())) or "nothing"
-    print(f"imported bundle {receipt.bundle_id} of device {receipt.device_id}: {summary}")
+    print(
+        f"imported bundle {_cell(receipt.bundle_id)} of device {_cell(receipt.device_id)}: "
+        f"{summary}"
+    )
     print(f"receipt written to {target}; take it back to the kiosk (hallrate-kiosk import-receipt)")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -142,7 +141,7 @@ class Settings(BaseSettings):
                     raise SettingsError(f"{name} is refused: {problem}")
         return self
 
-    @cached_property
+    @property
     def secret(self) -> str:
         """The signing secret: HALLRATE_SECRET_KEY, else the content of
         HALLRATE_SECRET_KEY_FILE, else (development only) the published development secret.
@@ -167,6 +166,14 @@ class Settings(BaseSettings):
         if problem:
             raise SettingsError(f"the secret key is refused: {problem}")
         return value
+
+    def with_secret_read(self) -> Settings:
+        """These settings with the secret key file read once (the app signs often);
+        SettingsError when there is no real secret."""
+        secret = self.secret
+        if self.secret_key is None and self.secret_key_file is not None:
+            return self.model_copy(update={"secret_key": secret})
+        return self
 
     @property
     def secrets(self) -> tuple[str, ...]:

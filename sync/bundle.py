@@ -3,9 +3,14 @@
 A kiosk writes its undelivered ratings and sessions to a bundle; the server ingests it
 through the same code as `/api/v1/sync` and writes a receipt; the kiosk reads the receipt
 and marks what the server took as delivered. Both files are authenticated with
-HMAC-SHA256 under a key both ends hold without sharing anything new: the SHA-256 of the
-device's token, which the kiosk derives from its token and the server keeps as the token's
-hash. A tampered bundle, or one from another device, fails verification and is refused.
+HMAC-SHA256 under the device's bundle key, which the kiosk derives from its token
+(`device_key`). The server keeps only a hash of the token, from which the key cannot be
+derived; it keeps the key itself wrapped under its own secret key (server/devices), so a
+copy of the server's database is not enough to forge a bundle. A tampered bundle, or one
+from another device, fails verification and is refused.
+
+Version 1 used the token's SHA-256, which the server's database holds, as the key; such
+files are refused with a message saying to export again.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from typing import Any
 
 BUNDLE_FORMAT = "hallrate-bundle"
 RECEIPT_FORMAT = "hallrate-receipt"
-VERSION = 1
+VERSION = 2
+_KEY_LABEL = b"hallrate-bundle-key-v2"
 
 
 class BundleError(Exception):
@@ -26,8 +32,9 @@ class BundleError(Exception):
 
 
 def device_key(token: str) -> str:
-    """The MAC key of a device: the SHA-256 (hex) of its token, as the server stores it."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+    """The MAC key of a device (hex): HMAC-SHA256 keyed with its token. Not the token's
+    plain hash, which is what the server stores to recognise the token."""
+    return hmac.new(token.encode("utf-8", "surrogatepass"), _KEY_LABEL, hashlib.sha256).hexdigest()
 
 
 def _canonical(document: dict[str, Any]) -> bytes:
@@ -51,10 +58,18 @@ def read(data: bytes, expected_format: str) -> dict[str, Any]:
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BundleError(f"not a {expected_format} file: {exc}") from None
+    except RecursionError:
+        raise BundleError(f"not a {expected_format} file: nested too deeply") from None
     if not isinstance(document, dict) or document.get("format") != expected_format:
         raise BundleError(f"not a {expected_format} file")
-    if document.get("version") != VERSION:
-        raise BundleError(f"unsupported {expected_format} version {document.get('version')!r}")
+    version = document.get("version")
+    if type(version) is int and version == 1:
+        raise BundleError(
+            f"this {expected_format} was sealed by an older hallrate (version 1, whose key "
+            "the server's database could forge); export it again from an updated kiosk"
+        )
+    if type(version) is not int or version != VERSION:  # `true` is not 1, nor 2.0 2
+        raise BundleError(f"unsupported {expected_format} version {version!r}")
     if not isinstance(document.get("device_id"), str) or not isinstance(document.get("mac"), str):
         raise BundleError(f"the {expected_format} names no device or carries no MAC")
     return document

@@ -97,6 +97,15 @@ def _no_nul(value: str) -> str:
     return value
 
 
+def _exact_int(value: Any) -> Any:
+    # Literal[1] takes `true` and `1.0` as 1 (they compare equal), even in strict mode.
+    if type(value) is not int:
+        raise ValueError(f"must be an integer, not {type(value).__name__}")
+    return value
+
+
+#: The protocol version a message names: the integer 1, never `true` or `1.0`.
+ProtocolVersion = Annotated[Literal[1], BeforeValidator(_exact_int)]
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 UUIDStr = Annotated[StrictStr, AfterValidator(_uuid)]
 Code = Annotated[StrictStr, AfterValidator(_code)]
@@ -150,7 +159,7 @@ class ServiceSession(_Model):
 class SyncRequest(_Model):
     """The envelope of `POST /api/v1/sync`; items stay raw until `parse_items`."""
 
-    protocol: Literal[1]
+    protocol: ProtocolVersion
     batch_id: UUIDStr
     device_time: Timestamp
     queue_depth: Annotated[StrictInt, Field(ge=0, le=MAX_QUEUE_DEPTH)]
@@ -198,7 +207,7 @@ class Alert(_Model):
 
 
 class SyncResponse(_Model):
-    protocol: Literal[1]
+    protocol: ProtocolVersion
     batch_id: UUIDStr
     server_time: Timestamp
     results: dict[str, Result]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from server.database import SessionDep
@@ -16,6 +16,7 @@ _bearer = HTTPBearer(auto_error=False, description="the device token from /api/v
 
 
 def current_device(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Device:
@@ -32,6 +33,8 @@ def current_device(
         raise Unauthorized(
             "device_replaced", "another device was enrolled for this counter; enroll again"
         )
+    # The token is in hand: keep the bundle key wrapped under the current secret.
+    service.store_bundle_key(device, credentials.credentials, request.app.state.settings)
     return device
 
 

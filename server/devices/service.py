@@ -4,6 +4,7 @@ queue depth, clock offset and the gaps in the device's `seq`."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -16,7 +17,8 @@ from server.content.service import config_block, content_in_force
 from server.devices import repository
 from server.halls import repository as halls
 from server.models import Device, Hall
-from server.settings import Settings
+from server.settings import Settings, SettingsError
+from sync import bundle
 from sync.protocol import MAX_BATCH_BYTES, MAX_BATCH_RATINGS
 
 #: Gap ranges remembered per device; the oldest are forgotten past this.
@@ -34,6 +36,53 @@ def hash_token(token: str) -> str:
 
 def authenticate(session: Session, token: str) -> Device | None:
     return repository.by_token_hash(session, hash_token(token))
+
+
+def secret_id(secret: str) -> str:
+    """A short fingerprint naming a secret key without revealing it."""
+    return hashlib.sha256(f"hallrate-secret-id:{secret}".encode()).hexdigest()[:16]
+
+
+def _pad(secret: str, device_id: str) -> bytes:
+    key = hashlib.sha256(f"hallrate-bundle-wrap:{secret}".encode()).digest()
+    return hmac.new(key, device_id.encode(), hashlib.sha256).digest()
+
+
+def _xor(key_hex: str, pad: bytes) -> str:
+    return bytes(a ^ b for a, b in zip(bytes.fromhex(key_hex), pad, strict=True)).hex()
+
+
+def store_bundle_key(device: Device, token: str, settings: Settings) -> None:
+    """Keep the device's bundle key (derived from its token, which the server sees only at
+    enrollment and in each request) wrapped under the current secret key. A no-op when
+    already so; skipped when no secret is configured (a command-line enrollment), to be
+    done at the device's first sync."""
+    try:
+        secret = settings.secret
+    except SettingsError:
+        return
+    current = secret_id(secret)
+    if device.bundle_key_secret_id == current and device.bundle_key_wrapped is not None:
+        return
+    device.bundle_key_wrapped = _xor(bundle.device_key(token), _pad(secret, device.id))
+    device.bundle_key_secret_id = current
+
+
+def bundle_key(device: Device, settings: Settings) -> str:
+    """The device's bundle key, unwrapped with whichever accepted secret wrapped it;
+    BundleError when it cannot be had."""
+    if device.bundle_key_wrapped is None:
+        raise bundle.BundleError(
+            "the server holds no bundle key for this device yet: let the kiosk sync once, "
+            "or enroll it again"
+        )
+    for secret in settings.secrets:
+        if secret_id(secret) == device.bundle_key_secret_id:
+            return _xor(device.bundle_key_wrapped, _pad(secret, device.id))
+    raise bundle.BundleError(
+        "the device's bundle key was kept under a secret key this server no longer has "
+        "(rotated twice since the kiosk last synced): enroll the kiosk again"
+    )
 
 
 class DeviceError(ValueError):
@@ -93,15 +142,25 @@ def record_contact(
     device.last_contact_at = now
     device.app_version = app_version
     device.queue_depth = queue_depth
-    device.oldest_pending_at = (
-        None if oldest_pending_at is None else oldest_pending_at + timedelta(seconds=clock_offset_s)
-    )
+    device.oldest_pending_at = _on_server_clock(oldest_pending_at, clock_offset_s)
     device.clock_offset_s = clock_offset_s
     device.clock_flagged = clock_flagged
     highest, gaps = merge_seqs(device.highest_seq, list(device.seq_gaps or []), seqs)
     device.highest_seq = highest
     device.seq_gaps = gaps
     device.ratings_received += stored
+
+
+def _on_server_clock(moment: datetime | None, offset_s: float) -> datetime | None:
+    """A device-clock time on the server's clock; None when absent or no plausible date
+    (a device may say anything here, and it is only a health figure)."""
+    if moment is None:
+        return None
+    try:
+        shifted = moment + timedelta(seconds=offset_s)
+    except OverflowError:
+        return None
+    return shifted if 1900 <= shifted.year < 9000 else None  # as ingest's PLAUSIBLE_YEARS
 
 
 def pending_age_s(device: Device, now: datetime) -> float | None:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from server.devices import repository as devices
-from server.devices.service import device_config, hash_token, new_token
+from server.devices.service import device_config, hash_token, new_token, store_bundle_key
 from server.enrollment import repository
 from server.errors import ApiError, Conflict
 from server.halls import repository as halls
@@ -103,6 +103,7 @@ def enroll(
         seq_gaps=[],
         ratings_received=0,
     )
+    store_bundle_key(device, token, settings)
     session.add(device)
     session.flush()
     record.used_at = now

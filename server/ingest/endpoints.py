@@ -70,9 +70,17 @@ async def sync_envelope(request: Request) -> SyncRequest:
         if isinstance(items, list) and len(items) > MAX_BATCH_RATINGS:
             raise TooLarge(f"{key}: at most {MAX_BATCH_RATINGS} per batch; split the batch")
     try:
-        return SyncRequest.model_validate(data)
+        envelope = SyncRequest.model_validate(data)
     except ValidationError as exc:
         raise ApiError(422, "invalid_envelope", describe_error(exc)) from None
+    try:
+        year = envelope.device_time.astimezone(UTC).year
+    except OverflowError:  # "0001-01-01T00:00:00+08:00" is before year 1 in UTC
+        year = 0
+    if year not in service.PLAUSIBLE_YEARS:
+        # A clock reset to 1970 is corrected; year 1 or 9999 is no clock reading at all.
+        raise ApiError(422, "invalid_envelope", "device_time: not a plausible date")
+    return envelope
 
 
 def _error(description: str) -> dict[str, Any]:

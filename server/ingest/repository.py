@@ -15,11 +15,11 @@ from collections.abc import Collection, Sequence
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.models import Rating, ServiceSession
+from server.models import Rating, ServiceSession, SessionRating
 
 _RATINGS = cast(Table, Rating.__table__)
 RATING_COLUMNS: tuple[str, ...] = tuple(c.name for c in _RATINGS.columns)
@@ -125,3 +125,40 @@ def insert_sessions(session: Session, rows: Sequence[dict[str, Any]]) -> set[str
         .returning(ServiceSession.id)
     )
     return set(session.scalars(stmt, list(rows)))
+
+
+def claim_sessions(session: Session, claims: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Claim each (service session, rating) pair: the first rating of a session keeps it
+    (a primary key decides, so two transactions at once cannot both win; the loser waits
+    for the winner's commit). The owning rating of each session named, after the claim."""
+    if not claims:
+        return {}
+    table = cast(Table, SessionRating.__table__)
+    dialect = session.get_bind().dialect.name
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for start in range(0, len(claims), _ID_CHUNK // 2):
+        chunk = claims[start : start + _ID_CHUNK // 2]
+        session.execute(
+            insert_(table)
+            .values([{"session_id": sid, "rating_id": rid} for sid, rid in chunk])
+            .on_conflict_do_nothing(index_elements=["session_id"])
+        )
+    owners: dict[str, str] = {}
+    ids = list(dict.fromkeys(sid for sid, _ in claims))
+    for start in range(0, len(ids), _ID_CHUNK):
+        rows = session.execute(
+            select(table.c.session_id, table.c.rating_id).where(
+                table.c.session_id.in_(ids[start : start + _ID_CHUNK])
+            )
+        )
+        owners.update({row[0]: row[1] for row in rows})
+    return owners
+
+
+def delete_ratings(session: Session, ids: Collection[str]) -> None:
+    """Take back ratings this transaction inserted (their session was rated already)."""
+    id_list = list(ids)
+    for start in range(0, len(id_list), _ID_CHUNK):
+        session.execute(
+            delete(_RATINGS).where(_RATINGS.c.id.in_(id_list[start : start + _ID_CHUNK]))
+        )

@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 #: Open alerts sent back with a sync answer, soonest due first.
 MAX_ALERTS_IN_ANSWER = 100
 #: Device clocks reset to the epoch are corrected; years outside this are not dates.
-_PLAUSIBLE_YEARS = range(1900, 9000)
+PLAUSIBLE_YEARS = range(1900, 9000)
 
 _ratings_adapter = TypeAdapter(list[Rating])
 _sessions_adapter = TypeAdapter(list[ServiceSession])
@@ -124,10 +124,8 @@ def ingest(
     for key, reason in bad.items():
         out.reject(key, reason)
 
-    seqs: list[int] = []
     candidates: dict[str, _Candidate] = {}
     for rating in ratings:
-        seqs.append(rating.seq)
         content_hash = _content_hash(rating)
         earlier = candidates.get(rating.id)
         if earlier is not None or rating.id in out.results:
@@ -161,6 +159,7 @@ def ingest(
             {k: candidates[k] for k in lost_race},
             repository.existing_hashes(session, lost_race),
         )
+    _one_rating_per_session(session, out, candidates, inserted)
     stored = [candidates[cid] for cid in candidates if cid in inserted]
     for candidate in stored:
         # A differing copy later in the same batch already made it a conflict: keep saying so.
@@ -176,6 +175,10 @@ def ingest(
     raise_alerts(session, device.counter_id, just_stored, zone, now, settings, {month_first: month})
     _ingest_sessions(session, device, envelope.sessions, correction, now, out)
 
+    # Only ratings the server holds (stored now or before) move the seq bookkeeping: a
+    # rejected rating's seq, whatever it claims, is not evidence of anything.
+    held = {r.id: r.seq for r in ratings if out.results.get(r.id) in ("accepted", "duplicate")}
+    seqs = list(held.values())
     record_contact(
         device,
         now=now,
@@ -229,6 +232,27 @@ def ingest(
     )
 
 
+def _one_rating_per_session(
+    session: Session, out: _Results, candidates: dict[str, _Candidate], inserted: set[str]
+) -> None:
+    """One service, one rating (一次一评): a rating just stored for a session that another
+    rating (kiosk or phone, this batch or another) already holds is taken back and
+    rejected. The session claim is a primary key, so this holds under any concurrency."""
+    claims = [
+        (sid, cid)
+        for cid, candidate in candidates.items()
+        if cid in inserted and (sid := candidate.rating.session_id) is not None
+    ]
+    owners = repository.claim_sessions(session, claims)
+    losers = [cid for sid, cid in claims if owners.get(sid) != cid]
+    if not losers:
+        return
+    repository.delete_ratings(session, losers)
+    for cid in losers:
+        inserted.discard(cid)
+        out.reject(cid, "this service session already has a rating (one service, one rating)")
+
+
 def _check(
     rating: Rating, device: Device, correction: timedelta, now: datetime, settings: Settings
 ) -> tuple[str | None, datetime | None]:
@@ -253,7 +277,7 @@ def _corrected(moment: datetime, correction: timedelta) -> datetime | None:
     """`moment` in UTC on the server's clock, or None when it is no plausible date."""
     try:
         utc = moment.astimezone(UTC)
-        if utc.year not in _PLAUSIBLE_YEARS:
+        if utc.year not in PLAUSIBLE_YEARS:
             return None
         return utc + correction
     except OverflowError:
@@ -404,7 +428,11 @@ def _ingest_sessions(
             )
         elif stored.content_hash == content_hash:
             out.results[sid] = "duplicate"
-        elif stored.ended_at is None and item.ended_at is not None:
+        elif (
+            stored.ended_at is None
+            and item.ended_at is not None
+            and _same_opening(item, stored.content_hash)
+        ):
             stored.ended_at = _corrected(item.ended_at, correction)
             stored.finished_in_one_visit = item.finished_in_one_visit
             stored.content_hash = content_hash
@@ -418,6 +446,14 @@ def _ingest_sessions(
             out.results[sid] = "accepted"
         else:
             out.conflict(sid)  # stored meanwhile by a concurrent copy of this batch
+
+
+def _same_opening(item: ServiceSession, stored_hash: str) -> bool:
+    """Whether `item` is the session stored as still open, now with its end filled in:
+    the same ticket, staff, counter and start (anything else is another session)."""
+    opened = item.model_copy(update={"ended_at": None})
+    bare = item.model_copy(update={"ended_at": None, "finished_in_one_visit": None})
+    return stored_hash in (_content_hash(opened), _content_hash(bare))
 
 
 def _tally(out: _Results, result: str) -> int:

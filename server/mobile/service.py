@@ -26,7 +26,16 @@ from server.content.service import reasons_in_force, scoring_in_force
 from server.ingest import repository as ingest_repository
 from server.ingest.service import StoredRating, update_rollups_and_alerts
 from server.mobile import tokens
-from server.models import Alert, Counter, Device, Hall, MobileTokenUse, Rating, ServiceSession
+from server.models import (
+    Alert,
+    Counter,
+    Device,
+    Hall,
+    MobileTokenUse,
+    Rating,
+    ServiceSession,
+    SessionRating,
+)
 from server.scores.service import score_of
 from server.settings import Settings
 from sync.protocol import MAX_COMMENT_CHARS
@@ -224,9 +233,13 @@ def submit(
                     used_at=now,
                 )
             )
+            if token.session_id is not None:
+                # One service, one rating (一次一评), decided by the session's primary key.
+                session.add(SessionRating(session_id=token.session_id, rating_id=rating_id))
             session.flush()
     except IntegrityError:
-        # The same token spent by a concurrent post a moment ago.
+        # The same token, or another token of the same service session, spent by a
+        # concurrent post a moment ago (or the kiosk rating of the session arrived first).
         raise PhoneRatingRefused("used") from None
     update_rollups_and_alerts(
         session,

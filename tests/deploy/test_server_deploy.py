@@ -261,6 +261,47 @@ def snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
     }
 
 
+def _run_setup(tmp_path: Path, cluster: PgCluster, role: str, *passwords: str) -> str:
+    """postgresql.sql with our own role names; psql's error output ('' when it worked)."""
+    setup = (SERVER / "postgresql.sql").read_text(encoding="utf-8")
+    setup = re.sub(r"\bhallrate\b", role, setup).replace("hallrate_reports", f"{role}_reports")
+    (tmp_path / f"{role}.sql").write_text(setup, encoding="utf-8")
+    variables = [f"--set=password='{passwords[0]}'", f"--set=reports_password='{passwords[1]}'"]
+    result = subprocess.run(
+        ["psql", *variables, "-d", "postgres", "-f", str(tmp_path / f"{role}.sql")],
+        env=pg_env(cluster),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return "" if result.returncode == 0 else result.stderr
+
+
+@pytest.mark.postgres
+def test_the_reports_role_has_its_own_password_and_only_reads(
+    tmp_path: Path, cluster: PgCluster
+) -> None:
+    refused = _run_setup(tmp_path, cluster, "same", "one-password", "one-password")
+    assert "give same_reports its own password" in refused
+    with psycopg.connect(
+        f"host=127.0.0.1 port={cluster.port} user={SUPERUSER} dbname=postgres"
+    ) as conn:
+        assert conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'same'").fetchone() is None
+
+    assert _run_setup(tmp_path, cluster, "rp", "owner-secret", "reader-secret") == ""
+    base = f"host=127.0.0.1 port={cluster.port} dbname=rp"
+    with psycopg.connect(f"{base} user=rp password=owner-secret", autocommit=True) as owner:
+        owner.execute("CREATE TABLE ratings (id int)")
+        owner.execute("INSERT INTO ratings VALUES (1)")
+    # (The throwaway cluster trusts loopback, so which password opens which role is not
+    # checked here; the script's refusal of one password for both is.)
+    with psycopg.connect(f"{base} user=rp_reports password=reader-secret") as reader:
+        assert reader.execute("SELECT count(*) FROM ratings").fetchone() == (1,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            reader.execute("INSERT INTO ratings VALUES (2)")
+
+
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_backup_then_restore_into_a_new_database_keeps_every_rating_and_syncs_on(
@@ -277,6 +318,8 @@ def test_backup_then_restore_into_a_new_database_keeps_every_rating_and_syncs_on
             "--set=ON_ERROR_STOP=1",
             "-v",
             "password='app-secret'",
+            "-v",
+            "reports_password='reports-secret'",
             "-d",
             "postgres",
             "-f",

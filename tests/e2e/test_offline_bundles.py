@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -25,7 +27,12 @@ def kiosk_cli(store: Store, *args: str) -> tuple[int, str, str]:
 
 def server_import(server: LiveServer, bundle: Path) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    # The server's settings: the bundle keys are kept under its secret key.
+    with (
+        mock.patch.dict(os.environ, server.env),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
         code = server_cli(["--database-url", server.db_url, "import", str(bundle)])
     return code, out.getvalue(), err.getvalue()
 
@@ -64,7 +71,12 @@ def test_ratings_travel_by_usb_and_the_receipt_marks_them_delivered(
     assert "40 delivered" in out
     assert_server_holds_exactly_the_kiosk_ratings(kiosk_store, live_server)
 
-    # the same stick imported twice stores nothing twice
+    # the first receipt is never overwritten...
+    code, _, err = server_import(live_server, bundle)
+    assert code == 2
+    assert "not overwriting" in err
+    # ...and the same stick imported twice stores nothing twice
+    receipt.unlink()
     code, out, _ = server_import(live_server, bundle)
     assert "40 duplicate" in out
     assert len(live_server.ratings()) == 40

@@ -44,14 +44,33 @@ def test_a_bundle_sealed_by_another_device_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"\xff\xfe", b"[]", b'{"format": "zip"}', b'{"format": "hallrate-bundle", "version": 9}'],
+    [
+        b"",
+        b"\xff\xfe",
+        b"[]",
+        b'{"format": "zip"}',
+        b'{"format": "hallrate-bundle", "version": 9}',
+        b'{"format": "hallrate-bundle", "version": true, "device_id": "d", "mac": "m"}',
+        b'{"format": "hallrate-bundle", "version": 2.0, "device_id": "d", "mac": "m"}',
+        b"[" * 100_000,
+    ],
+    ids=["empty", "binary", "list", "zip", "version-9", "version-true", "version-float", "deep"],
 )
 def test_files_that_are_not_bundles_get_a_clear_error(data: bytes) -> None:
     with pytest.raises(bundle.BundleError):
         bundle.read(data, bundle.BUNDLE_FORMAT)
 
 
-def test_the_device_key_is_the_token_hash_the_server_keeps() -> None:
+def test_the_device_key_is_not_the_token_hash_the_server_keeps() -> None:
     import hashlib
 
-    assert bundle.device_key("abc") == hashlib.sha256(b"abc").hexdigest()
+    key = bundle.device_key("abc")
+    assert key != hashlib.sha256(b"abc").hexdigest()
+    assert len(key) == 64
+    assert key == bundle.device_key("abc")
+
+
+def test_a_version_1_bundle_is_refused_with_what_to_do() -> None:
+    document = {**sample().document(), "version": 1, "mac": "0" * 64}
+    with pytest.raises(bundle.BundleError, match="export it again"):
+        bundle.read(json.dumps(document).encode(), bundle.BUNDLE_FORMAT)
