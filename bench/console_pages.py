@@ -209,7 +209,19 @@ def _measure(url: str, requests: int) -> dict[str, object]:
                     "alerts_rows": "/alerts/rows",
                     "alerts_all_30d": "/alerts/rows?state=all&period=30d",
                     "alert": f"/alerts/{alert.group(1)}",
+                    "kiosks": "/kiosks",
                 }
+                if who == "admin":
+                    pages.update(
+                        {
+                            "admin_halls": "/admin/halls",
+                            "admin_counters": "/admin/counters?hall=bh001",
+                            "admin_staff": "/admin/staff?hall=bh001",
+                            "admin_users": "/admin/users",
+                            "admin_scoring": "/admin/scoring",
+                            "audit": "/audit",
+                        }
+                    )
                 for name, path in pages.items():
                     times = []
                     for i in range(requests + 3):

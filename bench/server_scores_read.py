@@ -248,7 +248,7 @@ def run(argv: list[str]) -> dict[str, object]:
                         hall.id,
                         hall.timezone,
                         datetime.now(UTC),
-                        settings.scoring,
+                        settings.default_scoring,
                     )
                 assert scores.last_30_days.count > 0
                 return scores

@@ -20,6 +20,7 @@ from server.bodylimit import BodyLimitMiddleware
 from server.console.install import install as install_console
 from server.database import make_engine, make_session_factory
 from server.devices.endpoints import router as devices_router
+from server.devices.staff_photos import router as staff_router
 from server.enrollment.endpoints import router as enroll_router
 from server.errors import install_error_handlers
 from server.health import router as health_router
@@ -95,6 +96,7 @@ def create_app(
         scores_router,
         devices_router,
         mobile_router,
+        staff_router,
     ):
         app.include_router(router)
     apidocs.install(app)

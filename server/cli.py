@@ -9,6 +9,7 @@ import os
 import secrets
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from server.database import is_migrated, make_engine, make_session_factory, migrate
+from server.models import Role
 from server.settings import Settings, SettingsError
 
 
@@ -149,8 +151,9 @@ def cmd_hall_add(args: argparse.Namespace) -> None:
     settings = _settings(args)
     _in_transaction(
         settings,
-        lambda s: add_hall(
-            s, args.id, args.name, args.timezone or settings.default_timezone, _now()
+        lambda s: _created(
+            s,
+            add_hall(s, args.id, args.name, args.timezone or settings.default_timezone, _now()),
         ),
     )
     print(f"hall {args.id} added")
@@ -160,7 +163,8 @@ def cmd_counter_add(args: argparse.Namespace) -> None:
     from server.halls.service import add_counter
 
     _in_transaction(
-        _settings(args), lambda s: add_counter(s, args.hall, args.id, args.name, _now())
+        _settings(args),
+        lambda s: _created(s, add_counter(s, args.hall, args.id, args.name, _now())),
     )
     print(f"counter {args.id} added to hall {args.hall}")
 
@@ -169,7 +173,8 @@ def cmd_staff_add(args: argparse.Namespace) -> None:
     from server.halls.service import add_staff
 
     _in_transaction(
-        _settings(args), lambda s: add_staff(s, args.hall, args.id, args.name, args.counter, _now())
+        _settings(args),
+        lambda s: _created(s, add_staff(s, args.hall, args.id, args.name, args.counter, _now())),
     )
     print(f"staff member {args.id} added to hall {args.hall}")
 
@@ -180,13 +185,265 @@ def cmd_user_add(args: argparse.Namespace) -> None:
 
     password = _read_new_password(args)
     settings = _settings(args)
-    _in_transaction(
-        settings,
-        lambda s: create_user(
-            s, args.username, password, Role(args.role), args.hall, _now(), hasher_for(settings)
+
+    def work(session: Session) -> None:
+        from server.audit.service import record
+        from server.users.admin import snapshot
+
+        user = create_user(
+            session,
+            args.username,
+            password,
+            Role(args.role),
+            args.hall,
+            _now(),
+            hasher_for(settings),
+        )
+        record(
+            session,
+            user=None,
+            username="cli",
+            action="user.create",
+            at=_now(),
+            object_type="user",
+            object_id=user.username,
+            hall_id=user.hall_id,
+            after=snapshot(user),
+        )
+
+    _in_transaction(settings, work)
+    print(f"user {args.username} ({args.role}) added")
+
+
+def _table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> None:
+    """Print rows as left-aligned columns (the CLI's lists)."""
+    if not rows:
+        print("none")
+        return
+    widths = [max(_width(h), *(_width(r[i]) for r in rows)) for i, h in enumerate(header)]
+    for line in (header, *rows):
+        cells = (cell + " " * (w - _width(cell)) for cell, w in zip(line, widths, strict=True))
+        print("  ".join(cells).rstrip())
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _print_change(kind: str, ident: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    changed = [
+        f"{k}: {before.get(k)!r} -> {after[k]!r}" for k in after if before.get(k) != after[k]
+    ]
+    if changed:
+        print(f"{kind} {ident}: " + "; ".join(changed))
+    else:
+        print(f"{kind} {ident}: nothing changed")
+
+
+def _audited(session: Session, change: Any, action: str) -> Any:
+    """Log a hall, counter or staff change as made by "cli"; the change."""
+    from server.halls.service import record_change
+
+    record_change(session, change, action=action, user=None, username="cli", at=_now())
+    return change
+
+
+def _created(session: Session, record: Any) -> Any:
+    """Log a new hall, counter or staff member as made by "cli"; the record."""
+    from server.halls.service import Change, snapshot
+
+    kind = type(record).__name__.lower()
+    _audited(session, Change(kind, record.id, {}, snapshot(record)), f"{kind}.create")
+    return record
+
+
+def _edit_action(active: bool | None, kind: str) -> str:
+    return f"{kind}.{'edit' if active is None else ('enable' if active else 'disable')}"
+
+
+def cmd_hall_list(args: argparse.Namespace) -> None:
+    from server.halls.repository import list_halls
+
+    def show(session: Session) -> None:
+        _table(
+            [(h.id, h.name, h.timezone, _yes(h.active)) for h in list_halls(session)],
+            ("hall", "name", "timezone", "active"),
+        )
+
+    _in_transaction(_settings(args), show)
+
+
+def _hall_edit(args: argparse.Namespace, active: bool | None) -> None:
+    from server.halls.service import Change, edit_hall
+
+    change = _in_transaction(
+        _settings(args),
+        lambda s: _audited(
+            s,
+            edit_hall(
+                s,
+                args.id,
+                name=getattr(args, "name", None),
+                timezone=getattr(args, "timezone", None),
+                active=active,
+            ),
+            _edit_action(active, "hall"),
         ),
     )
-    print(f"user {args.username} ({args.role}) added")
+    assert isinstance(change, Change)
+    _print_change("hall", change.id, change.before, change.after)
+
+
+def cmd_counter_list(args: argparse.Namespace) -> None:
+    from server.halls.repository import list_counters
+
+    def show(session: Session) -> None:
+        _table(
+            [(c.id, c.hall_id, c.name, _yes(c.active)) for c in list_counters(session, args.hall)],
+            ("counter", "hall", "name", "active"),
+        )
+
+    _in_transaction(_settings(args), show)
+
+
+def _counter_edit(args: argparse.Namespace, active: bool | None) -> None:
+    from server.halls.service import Change, edit_counter
+
+    change = _in_transaction(
+        _settings(args),
+        lambda s: _audited(
+            s,
+            edit_counter(s, args.id, name=getattr(args, "name", None), active=active),
+            _edit_action(active, "counter"),
+        ),
+    )
+    assert isinstance(change, Change)
+    _print_change("counter", change.id, change.before, change.after)
+
+
+def cmd_staff_list(args: argparse.Namespace) -> None:
+    from server.halls.service import list_staff
+
+    def show(session: Session) -> None:
+        _table(
+            [
+                (
+                    s.id,
+                    s.hall_id,
+                    s.counter_id or "-",
+                    s.name,
+                    _yes(s.active),
+                    s.photo_sha256[:12] if s.photo_sha256 else "-",
+                )
+                for s in list_staff(session, args.hall)
+            ],
+            ("staff", "hall", "counter", "name", "active", "photo"),
+        )
+
+    _in_transaction(_settings(args), show)
+
+
+def _staff_edit(args: argparse.Namespace, active: bool | None) -> None:
+    from server.halls.service import KEEP, Change, edit_staff
+
+    counter = KEEP
+    if getattr(args, "no_counter", False):
+        counter = None
+    elif getattr(args, "counter", None) is not None:
+        counter = args.counter
+    change = _in_transaction(
+        _settings(args),
+        lambda s: _audited(
+            s,
+            edit_staff(
+                s, args.id, name=getattr(args, "name", None), counter_id=counter, active=active
+            ),
+            _edit_action(active, "staff"),
+        ),
+    )
+    assert isinstance(change, Change)
+    _print_change("staff member", change.id, change.before, change.after)
+
+
+def cmd_staff_photo(args: argparse.Namespace) -> None:
+    from server.halls.photos import PhotoError
+    from server.halls.service import Change, set_staff_photo
+
+    data: bytes | None = None
+    if not args.remove:
+        if args.file is None:
+            raise CliError("give the photo file, or --remove")
+        try:
+            data = args.file.read_bytes()
+        except OSError as exc:
+            raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
+    settings = _settings(args)
+
+    def work(session: Session) -> Change:
+        try:
+            change = set_staff_photo(
+                session, args.id, data, settings.photo_dir, settings.photo_max_bytes
+            )
+        except PhotoError as exc:
+            raise CliError(str(exc)) from None
+        result: Change = _audited(session, change, "staff.photo")
+        return result
+
+    change = _in_transaction(settings, work)
+    assert isinstance(change, Change)
+    _print_change("staff member", change.id, change.before, change.after)
+
+
+def cmd_user_list(args: argparse.Namespace) -> None:
+    from server.users.admin import list_users
+
+    def show(session: Session) -> None:
+        _table(
+            [(u.username, u.role, u.hall_id or "-", _yes(u.active)) for u in list_users(session)],
+            ("user", "role", "hall", "active"),
+        )
+
+    _in_transaction(_settings(args), show)
+
+
+def _user_edit(args: argparse.Namespace, active: bool | None, *, quiet: bool = False) -> None:
+    from server.models import Role
+    from server.users.admin import KEEP, edit_user
+
+    hall = KEEP
+    if getattr(args, "no_hall", False):
+        hall = None
+    elif getattr(args, "hall", None) is not None:
+        hall = args.hall
+    role = Role(args.role) if getattr(args, "role", None) else None
+
+    def work(session: Session) -> tuple[dict[str, Any], dict[str, Any]]:
+        from server.audit.service import record
+
+        before, after = edit_user(session, args.username, role=role, hall_id=hall, active=active)
+        record(
+            session,
+            user=None,
+            username="cli",
+            action=_edit_action(active, "user"),
+            at=_now(),
+            object_type="user",
+            object_id=args.username,
+            hall_id=after["hall_id"],
+            before=before,
+            after=after,
+        )
+        return before, after
+
+    outcome = _in_transaction(_settings(args), work)
+    assert isinstance(outcome, tuple)
+    if not quiet:
+        _print_change("user", args.username, *outcome)
 
 
 def _read_new_password(args: argparse.Namespace) -> str:
@@ -198,28 +455,151 @@ def _read_new_password(args: argparse.Namespace) -> str:
     return password
 
 
+def cmd_scoring_show(args: argparse.Namespace) -> None:
+    import json
+
+    from server.content.service import content_in_force, summary
+
+    settings = _settings(args)
+
+    def show(session: Session) -> None:
+        content = content_in_force(session, settings)
+        made = (
+            f"made {content.created_at.isoformat(timespec='minutes')} by {content.created_by}"
+            if content.created_at
+            else "built-in defaults"
+        )
+        print(f"content version {content.version} ({made})")
+        print(json.dumps(summary(content), ensure_ascii=False, indent=2))
+
+    _in_transaction(settings, show)
+
+
+def cmd_scoring_set(args: argparse.Namespace) -> None:
+    import json
+
+    from server.content.service import Content, change_content, content_in_force
+
+    settings = _settings(args)
+    weights: dict[str, object] | None = None
+    if args.weight:
+        weights = {}
+        for item in args.weight:
+            code, sep, value = item.partition("=")
+            if not sep:
+                raise CliError(f"--weight takes DIMENSION=WEIGHT, got {item!r}")
+            weights[code.strip()] = value
+    reasons = None
+    if args.reasons_file is not None:
+        try:
+            reasons = json.loads(args.reasons_file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise CliError(f"cannot read {args.reasons_file}: {exc.strerror}") from None
+        except ValueError as exc:
+            raise CliError(f"{args.reasons_file} is not JSON: {exc}") from None
+        if not isinstance(reasons, list) or not all(isinstance(r, dict) for r in reasons):
+            raise CliError('the reasons file is a JSON list of {"code","dimension","zh","en"}')
+
+    def work(session: Session) -> tuple[Content, Content]:
+        if weights is not None:
+            # Weights not named keep their value in force.
+            merged: dict[str, object] = {
+                k: str(v) for k, v in content_in_force(session, settings).scoring.weights.items()
+            }
+            merged.update(weights)
+        else:
+            merged = {}
+        from server.audit.service import record
+        from server.content.service import summary
+
+        before, after = change_content(
+            session,
+            settings,
+            weights=merged or None,
+            low_score_below=args.low_score_below,
+            alert_deadline_hours=args.deadline_hours,
+            reasons=reasons,
+            by="cli",
+            now=_now(),
+        )
+        record(
+            session,
+            user=None,
+            username="cli",
+            action="content.change",
+            at=_now(),
+            object_type="content",
+            object_id=after.version,
+            before=summary(before),
+            after=summary(after),
+        )
+        return before, after
+
+    outcome = _in_transaction(settings, work)
+    assert isinstance(outcome, tuple)
+    before, after = outcome
+    print(
+        f"content version {after.version} in force (was {before.version}); "
+        "kiosks get it on their next sync"
+    )
+
+
+def cmd_scoring_history(args: argparse.Namespace) -> None:
+    from server.content.repository import history
+
+    def show(session: Session) -> None:
+        _table(
+            [
+                (
+                    v.version,
+                    v.created_at.isoformat(timespec="minutes"),
+                    v.created_by,
+                    " ".join(f"{k}={w}" for k, w in v.scoring["weights"].items()),
+                    str(v.scoring["low_score_below"]),
+                    str(v.scoring["alert_deadline_hours"]),
+                    str(len(v.reasons)),
+                )
+                for v in history(session)
+            ],
+            ("version", "made", "by", "weights", "low below", "deadline h", "reasons"),
+        )
+
+    _in_transaction(_settings(args), show)
+
+
 def cmd_user_set_password(args: argparse.Namespace) -> None:
-    from server.users.service import hasher_for, set_password
+    from server.audit.service import record
+    from server.users.admin import reset_password
+    from server.users.service import hasher_for
 
     password = _read_new_password(args)
     settings = _settings(args)
-    _in_transaction(
-        settings, lambda s: set_password(s, args.username, password, hasher_for(settings))
-    )
+
+    def work(session: Session) -> None:
+        user = reset_password(session, args.username, password, hasher_for(settings))
+        record(
+            session,
+            user=None,
+            username="cli",
+            action="user.password_reset",
+            at=_now(),
+            object_type="user",
+            object_id=user.username,
+            hall_id=user.hall_id,
+        )
+
+    _in_transaction(settings, work)
     print(f"password of {args.username} changed; tokens issued before no longer work")
 
 
 def cmd_user_disable(args: argparse.Namespace) -> None:
-    from server.users.service import disable_user
-
-    _in_transaction(_settings(args), lambda s: disable_user(s, args.username))
+    # Through `user edit`'s path: audited, and the last active admin is kept.
+    _user_edit(args, False, quiet=True)
     print(f"user {args.username} disabled; tokens issued before no longer work")
 
 
 def cmd_user_enable(args: argparse.Namespace) -> None:
-    from server.users.service import enable_user
-
-    _in_transaction(_settings(args), lambda s: enable_user(s, args.username))
+    _user_edit(args, True, quiet=True)
     print(f"user {args.username} enabled; they must log in again")
 
 
@@ -231,9 +611,27 @@ def cmd_user_revoke_tokens(args: argparse.Namespace) -> None:
 
 
 def cmd_device_revoke(args: argparse.Namespace) -> None:
+    from server.audit.service import record
     from server.devices.service import revoke_device
+    from server.halls.repository import get_counter
 
-    _in_transaction(_settings(args), lambda s: revoke_device(s, args.device_id, _now()))
+    def work(session: Session) -> None:
+        device = revoke_device(session, args.device_id, _now())
+        counter = get_counter(session, device.counter_id)
+        record(
+            session,
+            user=None,
+            username="cli",
+            action="device.revoke",
+            at=_now(),
+            object_type="device",
+            object_id=device.id,
+            hall_id=counter.hall_id if counter else None,
+            before={"counter_id": device.counter_id, "active": True},
+            after={"counter_id": device.counter_id, "active": False},
+        )
+
+    _in_transaction(_settings(args), work)
     print(
         f"device {args.device_id} revoked: its token and bundles are refused; "
         "enroll a new device for its counter (hallrate-server enroll-code)"
@@ -436,6 +834,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="hall id, e.g. hall-1")
     p.add_argument("--name", required=True, help="display name")
     p.add_argument("--timezone", help="IANA timezone of the hall (default Asia/Shanghai)")
+    command("list", cmd_hall_list, "list halls", hall_sub)
+    p = command(
+        "edit", lambda a: _hall_edit(a, None), "rename a hall or change its timezone", hall_sub
+    )
+    p.add_argument("id")
+    p.add_argument("--name", help="new display name")
+    p.add_argument("--timezone", help="new IANA timezone")
+    p = command(
+        "disable",
+        lambda a: _hall_edit(a, False),
+        "disable a hall: no new counters, staff or enrollment codes; history is kept",
+        hall_sub,
+    )
+    p.add_argument("id")
+    p = command("enable", lambda a: _hall_edit(a, True), "enable a disabled hall", hall_sub)
+    p.add_argument("id")
 
     counter = sub.add_parser("counter", help="manage counters", description="manage counters")
     counter_sub = counter.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -443,6 +857,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="counter id, e.g. c01")
     p.add_argument("--hall", required=True, help="the hall's id")
     p.add_argument("--name", required=True, help="display name")
+    p = command("list", cmd_counter_list, "list counters", counter_sub)
+    p.add_argument("--hall", help="only this hall's counters")
+    p = command("edit", lambda a: _counter_edit(a, None), "rename a counter", counter_sub)
+    p.add_argument("id")
+    p.add_argument("--name", help="new display name")
+    p = command(
+        "disable",
+        lambda a: _counter_edit(a, False),
+        "disable a counter: no enrollment code for it; its kiosk still delivers what it holds "
+        "(revoke it on the console's Kiosks page)",
+        counter_sub,
+    )
+    p.add_argument("id")
+    p = command(
+        "enable", lambda a: _counter_edit(a, True), "enable a disabled counter", counter_sub
+    )
+    p.add_argument("id")
 
     staff = sub.add_parser("staff", help="manage staff", description="manage staff")
     staff_sub = staff.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -451,6 +882,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hall", required=True, help="the hall's id")
     p.add_argument("--name", required=True, help="display name")
     p.add_argument("--counter", help="the counter they usually serve at")
+    p = command("list", cmd_staff_list, "list staff", staff_sub)
+    p.add_argument("--hall", help="only this hall's staff")
+    p = command(
+        "edit", lambda a: _staff_edit(a, None), "rename staff or move them to a counter", staff_sub
+    )
+    p.add_argument("id")
+    p.add_argument("--name", help="new display name")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--counter", help="the counter they usually serve at")
+    where.add_argument("--no-counter", action="store_true", help="no usual counter")
+    p = command(
+        "disable",
+        lambda a: _staff_edit(a, False),
+        "disable a staff member: they leave the kiosks' staff list on the next sync",
+        staff_sub,
+    )
+    p.add_argument("id")
+    p = command("enable", lambda a: _staff_edit(a, True), "enable a staff member", staff_sub)
+    p.add_argument("id")
+    p = command(
+        "photo",
+        cmd_staff_photo,
+        "set a staff member's photo (JPEG, PNG or WebP; shown on the kiosk after its next sync)",
+        staff_sub,
+    )
+    p.add_argument("id")
+    p.add_argument("file", type=Path, nargs="?", help="the photo file")
+    p.add_argument("--remove", action="store_true", help="remove the photo instead")
 
     user = sub.add_parser("user", help="manage users", description="manage users")
     user_sub = user.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -467,6 +926,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-stdin",
         action="store_true",
         help="read the password from the first line of stdin instead of prompting",
+    )
+    command("list", cmd_user_list, "list users", user_sub)
+    p = command("edit", lambda a: _user_edit(a, None), "change a user's role or hall", user_sub)
+    p.add_argument("username")
+    p.add_argument("--role", choices=tuple(r.value for r in Role), help="new role")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--hall", help="a supervisor's hall")
+    where.add_argument("--no-hall", action="store_true", help="no hall (admins, auditors)")
+
+    scoring = sub.add_parser(
+        "scoring",
+        help="scoring settings (weights, low-score threshold, alert deadline, reasons)",
+        description="scoring settings: each change is a new content version that kiosks "
+        "receive on their next sync",
+    )
+    scoring_sub = scoring.add_subparsers(dest="action", required=True, metavar="ACTION")
+    command("show", cmd_scoring_show, "show the content version in force", scoring_sub)
+    command("history", cmd_scoring_history, "list the content versions made", scoring_sub)
+    p = command("set", cmd_scoring_set, "put a new content version in force", scoring_sub)
+    p.add_argument(
+        "--weight",
+        action="append",
+        metavar="DIMENSION=WEIGHT",
+        help="e.g. --weight attitude=0.25 --weight overall=0.05; weights must sum to 1",
+    )
+    p.add_argument("--low-score-below", help="a rating below this weighted score is low (3)")
+    p.add_argument("--deadline-hours", help="hours to answer a low-score alert (24)")
+    p.add_argument(
+        "--reasons-file",
+        type=Path,
+        help='a JSON list of {"code", "dimension", "zh", "en"}: the low-score reasons',
     )
 
     for name, func, help_ in (
@@ -514,6 +1004,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from server.content.service import ContentError
     from server.demo import DemoError
     from server.devices.service import DeviceError
     from server.enrollment.service import EnrollmentError
@@ -525,7 +1016,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.func(args)
         sys.stdout.flush()  # inside the try: a closed pipe is met here, not at exit
-    except (CliError, HallError, UserError, EnrollmentError, DemoError, DeviceError) as exc:
+    except (
+        CliError,
+        HallError,
+        UserError,
+        EnrollmentError,
+        DemoError,
+        DeviceError,
+        ContentError,
+    ) as exc:
         print(f"hallrate-server: error: {exc}", file=sys.stderr)
         return 2
     except SettingsError as exc:

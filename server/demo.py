@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.alerts import service as alerts
+from server.content.service import scoring_in_force
 from server.enrollment import service as enrollment
 from server.halls import repository as halls
 from server.halls import service as hall_service
@@ -123,7 +124,7 @@ def build(
                         "reasons": rng.sample(REASONS, rng.randint(1, 2)) if low else [],
                         "comment": "",
                         "channel": rng.choice(("kiosk", "kiosk", "mobile")),
-                        "content_version": settings.scoring.version,
+                        "content_version": settings.default_scoring.version,
                     }
                 )
         for start in range(0, len(ratings), 500):
@@ -139,7 +140,12 @@ def build(
                 ingest.ingest(session, device_ids[counter_id], envelope, settings, now)
         total += len(ratings)
     with factory.begin() as session:
-        _work_past_alerts(session, rng, now, timedelta(hours=settings.scoring.alert_deadline_hours))
+        _work_past_alerts(
+            session,
+            rng,
+            now,
+            timedelta(hours=scoring_in_force(session, settings).alert_deadline_hours),
+        )
     return DemoSummary(HALL_ID, len(COUNTERS), total, names)
 
 

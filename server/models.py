@@ -82,6 +82,8 @@ class Hall(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    #: A disabled hall keeps its history; no new counter, staff or enrollment code.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Counter(Base):
@@ -91,6 +93,8 @@ class Counter(Base):
     hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    #: A disabled counter keeps its history; its kiosk is revoked and no code is made for it.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Staff(Base):
@@ -101,6 +105,10 @@ class Staff(Base):
     counter_id: Mapped[str | None] = mapped_column(ForeignKey("counters.id"))
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    #: Disabled staff no longer appear on the kiosks' staff list.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: SHA-256 of the staff photo (a JPEG in the photo folder, not in the database).
+    photo_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class Device(Base):
@@ -361,6 +369,26 @@ class User(Base):
     #: all tokens issued before.
     token_generation: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
+
+
+class ContentVersion(Base):
+    """One version of the evaluation content: scoring settings and low-score reasons.
+
+    Never changed once written: a change adds a new version, the newest is in force, and
+    every rating keeps the `content_version` it was made with.
+    """
+
+    __tablename__ = "content_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(32), unique=True)
+    #: `ScoringConfig` fields as strings (weights, thresholds, alert deadline).
+    scoring: Mapped[dict[str, Any]] = mapped_column()
+    #: [{"code", "dimension", "zh", "en"}, ...]
+    reasons: Mapped[list[Any]] = mapped_column()
+    created_at: Mapped[datetime]
+    #: Who made it: a username, or "cli".
+    created_by: Mapped[str] = mapped_column(String(64))
 
 
 class AuditEntry(Base):

@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     #: `ScoringConfig.from_mapping` reads, e.g. `{"version": "2025.1", "weights": {...}}`.
     #: Kiosks receive them with every sync answer and score with them.
     scoring_rules: str = ""
+    #: Where staff photos are kept (JPEG files named by their SHA-256), outside the database.
+    photo_dir: Path = Path("photos")
+    #: The largest photo upload accepted, in bytes; below the 2 MiB every request body is
+    #: held to (server/bodylimit.py), leaving room for the form around it.
+    photo_max_bytes: int = Field(default=1_900_000, gt=0, le=2_000_000)
 
     @field_validator("default_timezone")
     @classmethod
@@ -206,9 +211,10 @@ class Settings(BaseSettings):
         return [ipaddress.ip_network(item, strict=False) for item in _split(self.metrics_allow)]
 
     @property
-    def scoring(self) -> ScoringConfig:
-        """The scoring rules in force: sync/scoring.py's defaults with `scoring_rules` on
-        top. Everything that scores asks here, so the rules have one source."""
+    def default_scoring(self) -> ScoringConfig:
+        """The scoring rules in force while the database holds no content version:
+        sync/scoring.py's defaults with `scoring_rules` on top. Call
+        `server.content.service.scoring_in_force` for the rules in force."""
         return _scoring(self.scoring_rules)
 
 

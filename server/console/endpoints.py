@@ -25,6 +25,7 @@ from server.console.web import (
     settings_of,
     start_session,
 )
+from server.content.service import scoring_in_force
 from server.database import SessionDep
 from server.ratelimit import client_address
 from server.users import repository as users_repository
@@ -50,7 +51,9 @@ def home(
     if hall is None and not access.halls_for_user(db, user):
         return render(request, "no_hall.html")
     found = access.hall_for_user(db, user, hall)
-    figures = today_service.today(db, found, datetime.now(UTC), settings_of(request).scoring)
+    figures = today_service.today(
+        db, found, datetime.now(UTC), scoring_in_force(db, settings_of(request))
+    )
     return render(
         request,
         "today.html",
@@ -64,7 +67,9 @@ def today_panel(
 ) -> Response:
     """The live part of Today (htmx polls it)."""
     found = access.hall_for_user(db, user, hall)
-    figures = today_service.today(db, found, datetime.now(UTC), settings_of(request).scoring)
+    figures = today_service.today(
+        db, found, datetime.now(UTC), scoring_in_force(db, settings_of(request))
+    )
     return render(request, "partials/today_panel.html", {"today": figures, "hall": found})
 
 

@@ -25,8 +25,18 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 
 @functools.cache
 def translations(lang: Lang) -> Translations:
-    """The catalog of `lang`, compiled from its .po file."""
-    po = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+    """The catalog of `lang`, compiled from messages.po and merged with the language's
+    other .po files (one per group of pages, e.g. admin.po), so that pages developed
+    apart keep their own catalogs."""
+    folder = TRANSLATIONS / lang / "LC_MESSAGES"
+    merged = _compiled(folder / "messages.po", lang)
+    for extra in sorted(folder.glob("*.po")):
+        if extra.name != "messages.po":
+            merged.merge(_compiled(extra, lang))
+    return merged
+
+
+def _compiled(po: Path, lang: Lang) -> Translations:
     with po.open("rb") as source:
         catalog = read_po(source, locale=lang)
     compiled = io.BytesIO()

@@ -9,15 +9,17 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from server.content.service import config_block, content_in_force
 from server.devices import repository
-from server.models import Device
+from server.halls import repository as halls
+from server.models import Device, Hall
 from server.settings import Settings, SettingsError
 from sync import bundle
 from sync.protocol import MAX_BATCH_BYTES, MAX_BATCH_RATINGS
-from sync.scoring import CONFIG_BLOCK_KEY
 
 #: Gap ranges remembered per device; the oldest are forgotten past this.
 MAX_GAP_RANGES = 1000
@@ -169,11 +171,29 @@ def pending_age_s(device: Device, now: datetime) -> float | None:
     return max(0.0, (now - device.oldest_pending_at).total_seconds())
 
 
-def device_config(settings: Settings, timezone: str) -> dict[str, Any]:
-    """The configuration a device receives at enrollment and with every sync answer."""
+def staff_photo_path(staff_id: str, sha256: str) -> str:
+    """Where a device fetches a staff photo (server/devices/staff_photos.py); the hash in the
+    query makes a changed photo a new address, so a kiosk may cache by it."""
+    return f"/api/v1/staff/{quote(staff_id, safe='')}/photo?v={sha256}"
+
+
+def device_config(session: Session, settings: Settings, hall: Hall) -> dict[str, Any]:
+    """The configuration a device receives at enrollment and with every sync answer:
+    the content in force (scoring settings, low-score reasons) and the hall's staff."""
+    staff = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "counter_id": s.counter_id,
+            "photo_sha256": s.photo_sha256,
+            "photo_url": staff_photo_path(s.id, s.photo_sha256) if s.photo_sha256 else None,
+        }
+        for s in halls.list_staff(session, hall.id, include_disabled=False)
+    ]
     return {
-        CONFIG_BLOCK_KEY: settings.scoring.to_mapping(),
-        "timezone": timezone,
+        **config_block(content_in_force(session, settings)),
+        "staff": staff,
+        "timezone": hall.timezone,
         "max_batch_ratings": MAX_BATCH_RATINGS,
         "max_batch_bytes": MAX_BATCH_BYTES,
         "clock_offset_limit_s": settings.clock_offset_limit_s,

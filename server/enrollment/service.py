@@ -52,8 +52,12 @@ class IssuedCode:
 
 
 def make_code(session: Session, counter_id: str, settings: Settings, now: datetime) -> IssuedCode:
-    if halls.get_counter(session, counter_id) is None:
+    counter = halls.get_counter(session, counter_id)
+    if counter is None:
         raise EnrollmentError(f"no counter {counter_id!r}")
+    hall = halls.get_hall(session, counter.hall_id)
+    if not counter.active or hall is None or not hall.active:
+        raise EnrollmentError(f"counter {counter_id!r} or its hall is disabled")
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(_CODE_CHARS))
     code = "-".join(raw[i : i + 4] for i in range(0, _CODE_CHARS, 4))
     expires = now + timedelta(hours=settings.enrollment_code_hours)
@@ -109,5 +113,5 @@ def enroll(
         token=token,
         counter=Place(id=counter.id, name=counter.name),
         hall=Place(id=hall.id, name=hall.name),
-        config=device_config(settings, hall.timezone),
+        config=device_config(session, settings, hall),
     )

@@ -26,12 +26,30 @@ def hall_of_counter(session: Session, counter_id: str) -> Hall | None:
     ).one_or_none()
 
 
-def list_halls(session: Session) -> list[Hall]:
-    return list(session.scalars(select(Hall).order_by(Hall.id)))
+def list_halls(session: Session, *, include_disabled: bool = True) -> list[Hall]:
+    query = select(Hall).order_by(Hall.id)
+    if not include_disabled:
+        query = query.where(Hall.active.is_(True))
+    return list(session.scalars(query))
 
 
-def list_counters(session: Session, hall_id: str | None = None) -> list[Counter]:
+def list_counters(
+    session: Session, hall_id: str | None = None, *, include_disabled: bool = True
+) -> list[Counter]:
     query = select(Counter).order_by(Counter.id)
     if hall_id is not None:
         query = query.where(Counter.hall_id == hall_id)
+    if not include_disabled:
+        query = query.where(Counter.active.is_(True))
+    return list(session.scalars(query))
+
+
+def list_staff(
+    session: Session, hall_id: str | None = None, *, include_disabled: bool = True
+) -> list[Staff]:
+    query = select(Staff).order_by(Staff.hall_id, Staff.id)
+    if hall_id is not None:
+        query = query.where(Staff.hall_id == hall_id)
+    if not include_disabled:
+        query = query.where(Staff.active.is_(True))
     return list(session.scalars(query))

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from server import metrics
 from server.alerts import repository as alerts_repository
 from server.alerts import service as alerts
+from server.content.service import scoring_in_force
 from server.devices import repository as devices
 from server.devices.service import device_config, record_contact
 from server.grants.service import phone_config
@@ -113,7 +114,7 @@ def ingest(
 ) -> SyncResponse:
     device, hall = devices.lock_with_hall(session, device_id)
     zone = ZoneInfo(hall.timezone)
-    config = settings.scoring
+    config = scoring_in_force(session, settings)
 
     offset_s = (now - envelope.device_time).total_seconds()
     flagged = abs(offset_s) > settings.clock_offset_limit_s
@@ -202,7 +203,7 @@ def ingest(
         *(_tally(out, r) for r in ("accepted", "duplicate", "conflict", "rejected")),
         offset_s,
     )
-    config_out = device_config(settings, hall.timezone)
+    config_out = device_config(session, settings, hall)
     config_out["device_clock_offset_s"] = round(offset_s, 3)
     config_out.update(phone_config(session, settings, device.counter_id, public_url, now))
     open_alerts = alerts_repository.open_for_counter(
@@ -379,7 +380,9 @@ def raise_alerts(
     months = {local_day(c.occurred_at, zone).replace(day=1) for c in stored}
     aggregates = {m: known.get(m) or month_aggregate(session, counter_id, m) for m in months}
     low = [(c.rating_id, c.occurred_at) for c in stored if c.scored.is_low]
-    alerts.raise_alerts(session, counter_id, low, aggregates, now, settings.scoring)
+    alerts.raise_alerts(
+        session, counter_id, low, aggregates, now, scoring_in_force(session, settings)
+    )
 
 
 def _ingest_sessions(

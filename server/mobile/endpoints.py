@@ -112,7 +112,7 @@ def phone_submit(
         opened = service.open_token(session, settings, token, now)
     except service.PhoneRatingRefused as exc:
         return _html(pages.refused(lang, exc.why, href), _REFUSED_STATUS[exc.why])
-    draft = service.read_form(form)
+    draft = service.read_form(form, opened.reasons)
     if draft.problems:
         return _html(pages.rating_form(lang, token, check, opened, draft), 400)
     try:

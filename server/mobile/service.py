@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server.content.service import reasons_in_force, scoring_in_force
 from server.grants import tokens
 from server.ingest import repository as ingest_repository
 from server.ingest.service import StoredRating, update_rollups_and_alerts
@@ -120,11 +121,14 @@ def open_token(session: Session, settings: Settings, text: str, now: datetime) -
         raise PhoneRatingRefused("unavailable")
     if _spent(session, token):
         raise PhoneRatingRefused("used")
-    return Opened(token, place, DEFAULT_REASONS)
+    return Opened(token, place, reasons_in_force(session, settings))
 
 
-def read_form(form: Mapping[str, Sequence[str]]) -> Draft:
-    """Scores, reasons and comment from the posted form, and what is wrong with them."""
+def read_form(
+    form: Mapping[str, Sequence[str]], offered: Sequence[Reason] = DEFAULT_REASONS
+) -> Draft:
+    """Scores, reasons (among those `offered`) and comment from the posted form, and what
+    is wrong with them."""
     problems: list[str] = []
     scores: dict[str, int] = {}
     for code in DIMENSION_CODES:
@@ -133,7 +137,7 @@ def read_form(form: Mapping[str, Sequence[str]]) -> Draft:
             scores[code] = int(values[0])
     if len(scores) != len(DIMENSION_CODES):
         problems.append("missing_scores")
-    known = {r.code: r for r in DEFAULT_REASONS}
+    known = {r.code: r for r in offered}
     reasons = tuple(
         dict.fromkeys(
             code
@@ -187,7 +191,7 @@ def submit(
         staff_id = session.scalars(
             select(ServiceSession.staff_id).where(ServiceSession.id == token.session_id)
         ).first()
-    config = settings.scoring
+    config = scoring_in_force(session, settings)
     stars = tuple(draft.scores[code] for code in DIMENSION_CODES)
     scored = score_of(stars, config)
     rating_id = str(uuid6.uuid7())

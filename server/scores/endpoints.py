@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
+from server.content.service import scoring_in_force
 from server.database import SessionDep
 from server.errors import NotFound
 from server.halls import repository as halls
@@ -37,5 +38,5 @@ def counter_scores(
         hall.id,
         hall.timezone,
         datetime.now(UTC),
-        request.app.state.settings.scoring,
+        scoring_in_force(session, request.app.state.settings),
     )

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from server.cli import main
 from server.database import make_engine, make_session_factory
-from server.models import Alert, Counter, Device, Hall, Rating, Staff, User
+from server.models import Alert, AuditEntry, Counter, Device, Hall, Rating, Staff, User
 
 SCRIPT = str(Path(sys.executable).parent / "hallrate-server")
 
@@ -29,6 +29,16 @@ COMMANDS = [
     ["demo"],
     ["devices"],
     ["escalate"],
+    *(
+        [kind, action]
+        for kind in ("hall", "counter", "staff")
+        for action in ("list", "edit", "disable", "enable")
+    ),
+    ["staff", "photo"],
+    *(["user", action] for action in ("list", "edit")),
+    ["scoring", "show"],
+    ["scoring", "set"],
+    ["scoring", "history"],
 ]
 
 
@@ -196,3 +206,152 @@ def test_the_demo_hall_answered_most_past_low_scores_in_time(db_url: str) -> Non
     assert len([a for a in open_ if a.escalated]) == 2
     # the server learned of each rating when it was made: none raised after its deadline
     assert all(a.created_at < a.due_at for a in alerts)
+
+
+def _setup(db_url: str) -> None:
+    assert run(db_url, "init")[0] == 0
+    assert run(db_url, "hall", "add", "h1", "--name", "一号大厅")[0] == 0
+    assert run(db_url, "counter", "add", "c1", "--hall", "h1", "--name", "1号窗口")[0] == 0
+    assert run(db_url, "counter", "add", "c2", "--hall", "h1", "--name", "2号窗口")[0] == 0
+    assert run(db_url, "staff", "add", "s1", "--hall", "h1", "--name", "张三")[0] == 0
+    for name, role in (("root", "admin"), ("sup", "supervisor")):
+        extra = ["--hall", "h1"] if role == "supervisor" else []
+        args = ("user", "add", name, "--role", role, *extra, "--password-stdin")
+        assert run(db_url, *args, stdin="long enough pw 7\n")[0] == 0
+
+
+def test_listing_editing_and_disabling_from_the_command_line(db_url: str) -> None:
+    _setup(db_url)
+    code, out, _ = run(db_url, "hall", "edit", "h1", "--name", "示范大厅")
+    assert code == 0
+    assert "'一号大厅' -> '示范大厅'" in out
+    assert run(db_url, "counter", "disable", "c2")[0] == 0
+    code, out, _ = run(db_url, "counter", "list", "--hall", "h1")
+    assert [line.split()[-1] for line in out.splitlines()[1:]] == ["yes", "no"]
+    code, out, _ = run(db_url, "staff", "edit", "s1", "--counter", "c1", "--name", "李四")
+    assert code == 0
+    assert "counter_id: None -> 'c1'" in out
+    assert run(db_url, "staff", "disable", "s1")[0] == 0
+    _, out, _ = run(db_url, "staff", "list")
+    assert "李四" in out
+    assert " no " in out
+    code, out, _ = run(db_url, "user", "edit", "sup", "--role", "auditor")
+    assert code == 0
+    assert "role: 'supervisor' -> 'auditor'" in out
+    assert "hall_id: 'h1' -> None" in out
+    assert run(db_url, "user", "disable", "sup")[0] == 0
+    _, out, _ = run(db_url, "user", "list")
+    assert [line.split() for line in out.splitlines()[1:]] == [
+        ["root", "admin", "-", "yes"],
+        ["sup", "auditor", "-", "no"],
+    ]
+    code, _, err = run(db_url, "user", "disable", "root")
+    assert code == 2
+    assert "last active admin" in err
+    code, out, _ = run(
+        db_url, "user", "set-password", "root", "--password-stdin", stdin="a new pass phrase"
+    )
+    assert code == 0
+    assert "changed" in out
+    engine = make_engine(db_url, single_use=True)
+    try:
+        with make_session_factory(engine)() as session:
+            logged = session.execute(
+                select(AuditEntry.username, AuditEntry.action).order_by(AuditEntry.id)
+            ).all()
+    finally:
+        engine.dispose()
+    assert {name for name, _ in logged} == {"cli"}
+    assert [action for _, action in logged] == [
+        "hall.create",
+        "counter.create",
+        "counter.create",
+        "staff.create",
+        "user.create",
+        "user.create",
+        "hall.edit",
+        "counter.disable",
+        "staff.edit",
+        "staff.disable",
+        "user.edit",
+        "user.disable",
+        "user.password_reset",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("hall", "edit", "nope", "--name", "x"), "no hall 'nope'"),
+        (("counter", "enable", "c9"), "no counter 'c9'"),
+        (("staff", "edit", "s1", "--counter", "c9"), "no counter 'c9' in hall 'h1'"),
+        (("user", "edit", "sup", "--role", "supervisor", "--no-hall"), "needs a hall"),
+        (("user", "set-password", "nobody", "--password-stdin"), "no user 'nobody'"),
+        (("scoring", "set", "--weight", "attitude"), "DIMENSION=WEIGHT"),
+        (("scoring", "set", "--weight", "attitude=0.9"), "sum to 1"),
+        (("scoring", "set", "--deadline-hours", "24"), "nothing changed"),
+        (("staff", "photo", "s1"), "give the photo file"),
+    ],
+)
+def test_a_bad_edit_fails_with_one_clear_line(
+    db_url: str, args: tuple[str, ...], message: str
+) -> None:
+    _setup(db_url)
+    code, _out, err = run(db_url, *args, stdin="long enough pw 7\n")
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_scoring_settings_from_the_command_line_make_a_new_version(
+    db_url: str, tmp_path: Path
+) -> None:
+    _setup(db_url)
+    reasons = tmp_path / "reasons.json"
+    reasons.write_text(
+        '[{"code": "queue", "dimension": "efficiency", "zh": "排队久", "en": "Long queue"}]',
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        db_url,
+        "scoring",
+        "set",
+        "--weight",
+        "attitude=0.25",
+        "--weight",
+        "overall=0.05",
+        "--deadline-hours",
+        "12",
+        "--reasons-file",
+        str(reasons),
+    )
+    assert code == 0
+    assert "was 2024.1" in out
+    _, out, _ = run(db_url, "scoring", "show")
+    assert '"attitude": "0.25"' in out
+    assert '"alert_deadline_hours": 12' in out
+    assert "排队久" in out
+    _, out, _ = run(db_url, "scoring", "history")
+    assert len(out.splitlines()) == 2
+    assert "by" in out.splitlines()[0]
+
+
+def test_a_staff_photo_from_the_command_line(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import Image
+
+    monkeypatch.setenv("HALLRATE_PHOTO_DIR", str(tmp_path / "photos"))
+    _setup(db_url)
+    Image.new("RGB", (800, 600), (10, 200, 10)).save(tmp_path / "face.png")
+    (tmp_path / "notes.txt").write_text("not a photo")
+    code, out, _ = run(db_url, "staff", "photo", "s1", str(tmp_path / "face.png"))
+    assert code == 0
+    assert "photo_sha256: None ->" in out
+    assert len(list((tmp_path / "photos").rglob("*.jpg"))) == 1
+    code, _, err = run(db_url, "staff", "photo", "s1", str(tmp_path / "notes.txt"))
+    assert code == 2
+    assert "not a readable" in err
+    code, out, _ = run(db_url, "staff", "photo", "s1", "--remove")
+    assert code == 0
+    assert "-> None" in out

@@ -41,7 +41,7 @@ def test_a_code_enrolls_a_device_whose_token_then_syncs(
     answer = EnrollResponse.model_validate_json(response.text)
     assert answer.counter.id == hall.other_counter_id
     assert answer.hall.id == hall.hall_id
-    assert answer.config["scoring"]["version"] == settings.scoring.version
+    assert answer.config["scoring"]["version"] == settings.default_scoring.version
     r = rating(hall.other_counter_id)
     synced = client.post(
         "/api/v1/sync", json=envelope([r]), headers={"Authorization": f"Bearer {answer.token}"}

@@ -25,7 +25,7 @@ import requests
 from sqlalchemy import func, select
 
 from server.database import make_engine, make_session_factory
-from server.mobile import tokens
+from server.grants import tokens
 from server.models import Rating, SessionRating
 from tests.server.conftest import _TABLES, SECRET
 from tests.server.kiosk_payloads import envelope, rating

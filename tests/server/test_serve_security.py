@@ -17,11 +17,11 @@ import pytest
 import requests
 from fastapi.testclient import TestClient
 
-from bench._pgcluster import free_port
 from server.cli import main
 from tests.server.conftest import SECRET
 from tests.server.test_cli import SCRIPT, run
 from tests.server.test_server_process import wait_until_healthy
+from tests.support.pgcluster import free_port
 
 CHEAP_HASHING = {"HALLRATE_PASSWORD_TIME_COST": "1", "HALLRATE_PASSWORD_MEMORY_KIB": "64"}
 

@@ -37,11 +37,69 @@ def _pages(page: Page, base: str) -> list[tuple[str, str]]:
         ("alert-closed", f"/alerts/{closed_id}"),
         ("not-found", "/alerts/99999999"),
     ]
-    # Pages that may not exist yet on this branch (Kiosks, Administration, Audit log).
-    for name, path in (("kiosks", "/kiosks"), ("admin", "/admin"), ("audit", "/audit")):
-        if page.goto(base + path).status == 200:  # type: ignore[union-attr]
-            pages.append((name, path))
+    pages.append(("kiosks", "/kiosks"))
     return pages
+
+
+#: Pages only an admin opens (Administration, the Audit log), as the demo's admin sees them.
+ADMIN_PAGES = (
+    ("admin-halls", "/admin/halls"),
+    ("admin-hall", "/admin/halls/demo-hall"),
+    ("admin-counters", "/admin/counters"),
+    ("admin-staff", "/admin/staff"),
+    ("admin-users", "/admin/users"),
+    ("admin-user", "/admin/users/supervisor"),
+    ("admin-scoring", "/admin/scoring"),
+    ("audit", "/audit"),
+)
+
+
+def _admin_pages(page: Page, base: str, photo: Path) -> list[tuple[str, str]]:
+    """ADMIN_PAGES, a staff member's and a counter's page from the demo's data; the first
+    staff member gets `photo` (uploaded as an admin would)."""
+    page.goto(base + "/admin/staff")
+    staff = page.locator("table tbody th a").first.get_attribute("href")
+    page.goto(base + str(staff))
+    page.set_input_files("#photo", str(photo))
+    page.locator("form[enctype] button.primary").click()
+    page.wait_for_selector("img.photo.large")
+    page.goto(base + "/admin/counters")
+    counter = page.locator("table tbody th a").first.get_attribute("href")
+    return [*ADMIN_PAGES, ("admin-staff-one", str(staff)), ("admin-counter", str(counter))]
+
+
+def _portrait(folder: Path) -> Path:
+    """A stand-in staff photo: a head and shoulders on a plain background."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (600, 800), (214, 226, 238))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((190, 150, 410, 400), fill=(236, 200, 170))
+    draw.rounded_rectangle((90, 430, 510, 820), radius=120, fill=(40, 70, 120))
+    target = folder / "portrait.png"
+    image.save(target)
+    return target
+
+
+def _shoot(page: Page, base: str, folder: Path, name: str, path: str, size: str) -> str | None:
+    """Screenshot one page; a problem when it scrolls sideways."""
+    page.goto(base + path)
+    page.wait_for_load_state("networkidle")
+    target = folder / f"{name}-{size}.png"
+    page.screenshot(path=str(target), full_page=True)
+    wide = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    return f"{target.name} scrolls sideways by {wide}px" if wide > 0 else None
+
+
+def _sign_in(page: Page, base: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(base + "/")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_selector("#today-panel")
 
 
 def main() -> int:
@@ -51,6 +109,7 @@ def main() -> int:
         # The demo hall in a database of its own (LiveServer's has a counter c01 too).
         server.db_url = f"sqlite:///{Path(tmp) / 'demo.sqlite'}"
         server.cli("demo")
+        server.env["HALLRATE_PHOTO_DIR"] = str(Path(tmp) / "photos")
         server.start()
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
@@ -76,17 +135,23 @@ def main() -> int:
                     page.wait_for_selector("#today-panel")
                     if width == SIZES[0][0]:
                         names = _pages(page, server.url)
+                    size = f"{width}x{height}"
                     for name, path in names:
-                        page.goto(server.url + path)
-                        page.wait_for_load_state("networkidle")
-                        target = folder / f"{name}-{width}x{height}.png"
-                        page.screenshot(path=str(target), full_page=True)
-                        wide = page.evaluate(
-                            "document.documentElement.scrollWidth - "
-                            "document.documentElement.clientWidth"
-                        )
-                        if wide > 0:
-                            problems.append(f"{target.name} ({lang}) scrolls sideways by {wide}px")
+                        problem = _shoot(page, server.url, folder, name, path, size)
+                        if problem:
+                            problems.append(f"{problem} ({lang})")
+                    # The enrollment QR: made on the Kiosks page by the hall's supervisor.
+                    page.goto(server.url + "/kiosks")
+                    page.locator("form[action='/kiosks/code'] button").click()
+                    page.wait_for_selector("#enroll-code")
+                    page.screenshot(path=str(folder / f"kiosks-code-{size}.png"), full_page=True)
+                    _sign_in(page, server.url, "admin")
+                    if width == SIZES[0][0] and lang == LOCALES[0][0]:
+                        admin_names = _admin_pages(page, server.url, _portrait(Path(tmp)))
+                    for name, path in admin_names:
+                        problem = _shoot(page, server.url, folder, name, path, size)
+                        if problem:
+                            problems.append(f"{problem} ({lang})")
                     context.close()
         finally:
             browser.close()

@@ -1,0 +1,1 @@
+"""content domain: the versioned evaluation content (scoring settings, low-score reasons)."""
