@@ -21,6 +21,7 @@ from server.models import Alert, AlertKind, Rating, Role, User
 from server.settings import Settings
 from server.users import service as users
 from sync.protocol import EnrollRequest, SyncRequest
+from sync.scoring import DEFAULT_CONFIG
 
 HALL_ID = "demo-hall"
 DEMO_PASSWORD = "demo-password"
@@ -181,6 +182,9 @@ def _work_past_alerts(
     for alert, occurred_at in alerts:
         alert.created_at = occurred_at
         alert.due_at = occurred_at + deadline
+        # One deadline as the demo's story has it, not the profile's stages from today.
+        alert.stage_due = None
+        alert.learn_delay_s = 0
         if occurred_at + deadline >= now or id(alert) in overdue:
             continue
         note, call, fix, reply = rng.choice(_HANDLING)
@@ -195,4 +199,4 @@ def _work_past_alerts(
             at += timedelta(minutes=rng.randint(30, 300))
         alert_service.publish_reply(session, supervisor, alert.id, reply, at)
     session.flush()
-    alert_service.escalate_overdue(session, now)
+    alert_service.escalate_overdue(session, now, DEFAULT_CONFIG)

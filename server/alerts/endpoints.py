@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
-from server.alerts import repository, service
+from server.alerts import chain, repository, service
 from server.alerts.schemas import (
     AlertAction,
     AlertDetail,
@@ -16,6 +16,7 @@ from server.alerts.schemas import (
     AlertOut,
     AlertRatingOut,
     AlertReply,
+    BreachForecast,
 )
 from server.database import SessionDep
 from server.models import SCORE_SCALE, Alert, Rating
@@ -52,6 +53,15 @@ def _out(alert: Alert, hall_id: str) -> AlertOut:
         closed_at=alert.closed_at,
         public_reply=alert.public_reply,
         public_reply_at=alert.public_reply_at,
+        learned_at=alert.created_at,
+        rating_made_at=alert.rating_made_at,
+        learn_delay_s=alert.learn_delay_s,
+        stage_due={k: datetime.fromisoformat(v) for k, v in (alert.stage_due or {}).items()},
+        escalation_level=alert.escalation_level,
+        escalated_to=chain.LEVEL_NAMES.get(alert.escalation_level),
+        level_due_at=alert.level_due_at,
+        citizen_satisfied=alert.citizen_satisfied,
+        citizen_feedback_at=alert.citizen_feedback_at,
     )
 
 
@@ -100,6 +110,18 @@ def list_alerts(
         offset=offset,
     )
     return [_out(alert, hall) for alert, hall in rows]
+
+
+@router.get("/forecast", responses=_ERRORS)
+def forecast(
+    session: SessionDep,
+    user: CurrentUser,
+    hours: Annotated[float, Query(gt=0, le=24 * 31)] = 24,
+) -> list[BreachForecast]:
+    """Open alerts that will miss their current deadline within `hours`, soonest first."""
+    return chain.forecast_breaches(
+        session, datetime.now(UTC), hours, hall_id=service.visible_hall(user)
+    )
 
 
 @router.get("/{alert_id}", responses=_ERRORS)

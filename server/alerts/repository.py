@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.models import Alert, AlertEvent, AlertState, Counter
+from sync.protocol import AlertKind as ProtocolAlertKind
 
 
 def insert_ignoring_existing(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -34,7 +34,13 @@ def open_for_counter(session: Session, counter_id: str, limit: int) -> list[Aler
     return list(
         session.scalars(
             select(Alert)
-            .where(Alert.counter_id == counter_id, Alert.state != AlertState.CLOSED.value)
+            .where(
+                Alert.counter_id == counter_id,
+                Alert.state != AlertState.CLOSED.value,
+                # Kinds newer than the sync protocol's stay off kiosks (older kiosks would
+                # refuse the whole answer).
+                Alert.kind.in_(get_args(ProtocolAlertKind)),
+            )
             .order_by(Alert.due_at, Alert.id)
             .limit(limit)
         )
@@ -84,16 +90,3 @@ def events_of(session: Session, alert_id: int) -> list[AlertEvent]:
             select(AlertEvent).where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id)
         )
     )
-
-
-def escalate_overdue(session: Session, now: datetime) -> int:
-    result = session.execute(
-        update(Alert)
-        .where(
-            Alert.escalated.is_(False),
-            Alert.state != AlertState.CLOSED.value,
-            Alert.due_at < now,
-        )
-        .values(escalated=True, escalated_at=now)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]

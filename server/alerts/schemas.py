@@ -7,8 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from server.models import AlertKind
 from server.text import Storable
-from sync.protocol import AlertKind, AlertState
+from sync.protocol import AlertState
 
 
 class AlertAction(BaseModel):
@@ -66,8 +67,37 @@ class AlertOut(BaseModel):
     closed_at: datetime | None
     public_reply: str | None = None
     public_reply_at: datetime | None = None
+    #: When the server learned of the rating (= `created_at`): deadlines count from then.
+    learned_at: datetime
+    #: When the rating was made (low scores), and how many seconds later the server
+    #: learned of it (a hall that was offline).
+    rating_made_at: datetime | None = None
+    learn_delay_s: int = 0
+    #: Each stage's deadline from the hall's alert profile.
+    stage_due: dict[str, datetime] = Field(default_factory=dict)
+    #: 0 with the supervisors, 1 the hall manager, 2 the supervising office (督查).
+    escalation_level: int = 0
+    escalated_to: str | None = None
+    level_due_at: datetime | None = None
+    #: The citizen's word on the handling from the receipt page (None: not given).
+    citizen_satisfied: bool | None = None
+    citizen_feedback_at: datetime | None = None
 
 
 class AlertDetail(AlertOut):
     events: list[AlertEventOut]
     rating: AlertRatingOut | None
+
+
+class BreachForecast(BaseModel):
+    """An alert that will miss its current deadline within the asked hours unless acted on."""
+
+    alert_id: int
+    hall_id: str
+    counter_id: str
+    kind: AlertKind
+    state: AlertState
+    #: Who holds the deadline: supervisor, manager or inspector.
+    held_by: str
+    due_at: datetime
+    hours_left: float

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from server.alerts import repository
+from server.alerts import chain, deadlines, profiles, repository, surge
+from server.alerts.deadlines import AlertProfile, WorkCalendar
 from server.errors import Conflict, NotFound
 from server.models import Alert, AlertEvent, AlertKind, AlertState, Role, User
+from server.notify import outbox
 from server.scores.service import month_aggregate
 from sync.scoring import Aggregate, ScoringConfig
 
@@ -55,10 +57,12 @@ def low_score_alert_rows(
     counter_id: str,
     low_ratings: Iterable[tuple[str, datetime]],
     now: datetime,
-    config: ScoringConfig,
+    profile: AlertProfile,
+    calendar: WorkCalendar,
 ) -> list[dict[str, object]]:
-    """Rows for the alerts of newly stored low scores: due a deadline after the rating."""
-    deadline = timedelta(hours=config.alert_deadline_hours)
+    """Rows for the alerts of newly stored low scores: deadlines count from `now`, when the
+    server learned of them, not from when they were made (an offline hall's late ratings
+    are not overdue on arrival)."""
     return [
         {
             "kind": AlertKind.LOW_SCORE.value,
@@ -66,9 +70,7 @@ def low_score_alert_rows(
             "rating_id": rating_id,
             "period": rating_id,
             "state": AlertState.OPEN.value,
-            "created_at": now,
-            "due_at": occurred_at + deadline,
-            "escalated": False,
+            **deadlines.deadline_fields(profile, calendar, now, occurred_at, citizen=True),
         }
         for rating_id, occurred_at in low_ratings
     ]
@@ -83,20 +85,25 @@ def raise_alerts(
     config: ScoringConfig,
     known: Mapping[date, Aggregate] | None = None,
 ) -> None:
-    """Alerts for new low scores, and a counter alert for each month touched whose low-score
-    rate now exceeds the limit (one per counter and month).
+    """Alerts for new low scores, a counter alert for each month touched whose low-score
+    rate now exceeds the limit (one per counter and month), a surge alert when the
+    counter's recent low scores pass the hall's surge rule; and their notifications.
 
     `known` holds the counter's aggregates of months the caller has already read (by their
     first day), so they are not read again.
     """
-    rows = low_score_alert_rows(counter_id, low_ratings, now, config)
-    deadline = timedelta(hours=config.alert_deadline_hours)
+    rows: list[dict[str, object]] = []
     known = known or {}
+    clock: tuple[str, AlertProfile, WorkCalendar] | None = None
+    if low_ratings:
+        clock = profiles.clock_of_counter(session, counter_id, config)
+        rows = low_score_alert_rows(counter_id, low_ratings, now, clock[1], clock[2])
     for month in sorted(set(months)):
         aggregate = known.get(month)
         if aggregate is None:
             aggregate = month_aggregate(session, counter_id, month)
         if aggregate.must_rectify(config):
+            clock = clock or profiles.clock_of_counter(session, counter_id, config)
             rows.append(
                 {
                     "kind": AlertKind.COUNTER_LOW_RATE.value,
@@ -104,17 +111,23 @@ def raise_alerts(
                     "rating_id": None,
                     "period": month.strftime("%Y-%m"),
                     "state": AlertState.OPEN.value,
-                    "created_at": now,
-                    "due_at": now + deadline,
-                    "escalated": False,
+                    **deadlines.deadline_fields(clock[1], clock[2], now, None, citizen=False),
                 }
             )
+    if clock is not None and low_ratings:
+        surge_row = surge.surge_alert_row(
+            session, counter_id, [t for _, t in low_ratings], now, clock[1], clock[2]
+        )
+        if surge_row is not None:
+            rows.append(surge_row)
     repository.insert_ignoring_existing(session, rows)
+    if clock is not None and rows:
+        outbox.queue_raised(session, clock[0], counter_id, now)
 
 
 def visible_hall(user: User) -> str | None:
     """The only hall a supervisor sees; None (all halls) for admins and auditors."""
-    return user.hall_id if user.role == Role.SUPERVISOR else None
+    return user.hall_id if user.role in (Role.SUPERVISOR, Role.MANAGER) else None
 
 
 def get_visible(
@@ -143,6 +156,7 @@ def act(
         )
     alert.state = transition.to.value
     setattr(alert, transition.stamp, now)
+    deadlines.advance(alert)
     session.add(AlertEvent(alert_id=alert.id, user_id=user.id, action=action, note=note, at=now))
     session.flush()
     return alert, hall
@@ -162,6 +176,8 @@ def publish_reply(
     return alert, hall
 
 
-def escalate_overdue(session: Session, now: datetime) -> int:
-    """Mark alerts past their due time and not closed as escalated; how many were."""
-    return repository.escalate_overdue(session, now)
+def escalate_overdue(session: Session, now: datetime, config: ScoringConfig) -> int:
+    """Escalate alerts past their current deadline one level up the hall's chain and queue
+    the notifications (server/alerts/chain.py); how many went up."""
+    chain.warn_nearing(session, now, config)
+    return chain.escalate(session, now, config)
