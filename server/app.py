@@ -27,6 +27,7 @@ from server.ingest.endpoints import router as ingest_router
 from server.ingest.schemas import SyncRequestDocument
 from server.metrics import LatencyMiddleware
 from server.mobile.endpoints import router as mobile_router
+from server.notify import delivery
 from server.ratelimit import SlidingWindowLimit
 from server.scores.endpoints import router as scores_router
 from server.settings import Settings
@@ -47,15 +48,22 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = None
+        tasks = []
         if run_escalation:
-            task = asyncio.create_task(
-                escalation.run_forever(app.state.session_factory, settings.escalation_interval_s)
+            tasks.append(
+                asyncio.create_task(
+                    escalation.run_forever(
+                        app.state.session_factory, settings.escalation_interval_s, settings.scoring
+                    )
+                )
+            )
+            tasks.append(
+                asyncio.create_task(delivery.run_forever(app.state.session_factory, settings))
             )
         try:
             yield
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

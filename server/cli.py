@@ -262,6 +262,63 @@ def cmd_escalate(args: argparse.Namespace) -> None:
     print(f"{count} alerts escalated")
 
 
+def cmd_notify_test(args: argparse.Namespace) -> None:
+    from server.notify.channels import send_message
+
+    outcome = send_message(
+        args.url,
+        "hallrate: test message / 测试消息",
+        "If you can read this, alerts will reach this channel. 收到此消息说明预警通知可送达。",
+        _settings(args),
+    )
+    if not outcome.delivered:
+        raise CliError(f"NOT delivered: {outcome.error}")
+    print("delivered")
+
+
+def cmd_notify_add(args: argparse.Namespace) -> None:
+    from server.notify import service
+
+    def work(session: Session) -> int:
+        return service.add_channel(
+            session,
+            url=args.url,
+            role=args.role,
+            hall_id=args.hall,
+            label=args.label or "",
+            quiet=args.quiet,
+            digest=args.digest,
+            now=_now(),
+        ).id
+
+    print(f"channel {_in_transaction(_settings(args), work)} added")
+
+
+def cmd_notify_list(args: argparse.Namespace) -> None:
+    from server.notify import service
+
+    def show(session: Session) -> None:
+        channels = service.list_channels(session)
+        if not channels:
+            print("no channels")
+        for c in channels:
+            quiet = f" quiet {c.quiet_start}-{c.quiet_end}" if c.quiet_start else ""
+            digest = " daily digest" if c.digest else ""
+            print(
+                f"{c.id}\t{c.role}\t{c.hall_id or '(all halls)'}\t{service.redacted(c.url)}"
+                f"{quiet}{digest}\t{c.label}"
+            )
+
+    _in_transaction(_settings(args), show)
+
+
+def cmd_notify_remove(args: argparse.Namespace) -> None:
+    from server.notify import service
+
+    _in_transaction(_settings(args), lambda s: service.remove_channel(s, args.id))
+    print(f"channel {args.id} removed")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hallrate-server",
@@ -343,6 +400,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="the .bundle.json file from the kiosk's USB export")
     p.add_argument("--receipt", type=Path, help="where to write the receipt (default: beside)")
 
+    notify = sub.add_parser(
+        "notify",
+        help="alert notification channels",
+        description="channels (apprise URLs, sms://numbers) alerts are told on",
+    )
+    notify_sub = notify.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command("test", cmd_notify_test, "send a test message to a URL now", notify_sub)
+    p.add_argument("url", help="mailto://..., json://..., wecomrelay://..., sms://138...")
+    p = command("add", cmd_notify_add, "add a channel for a role (and hall)", notify_sub)
+    p.add_argument("url", help="the channel's URL (see docs/administrator.md)")
+    p.add_argument(
+        "--role", required=True, choices=["supervisor", "manager", "inspector"], help="who"
+    )
+    p.add_argument("--hall", help="only this hall's alerts (default: every hall)")
+    p.add_argument("--label", help="a name to recognise the channel by")
+    p.add_argument("--quiet", help="quiet hours, local HH:MM-HH:MM, e.g. 22:00-07:30")
+    p.add_argument("--digest", action="store_true", help="one message a day instead of each")
+    command("list", cmd_notify_list, "list channels (secrets in URLs hidden)", notify_sub)
+    p = command("remove", cmd_notify_remove, "remove a channel", notify_sub)
+    p.add_argument("id", type=int, help="the channel's id (from list)")
+
     command(
         "escalate",
         cmd_escalate,
@@ -355,13 +433,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from server.demo import DemoError
     from server.enrollment.service import EnrollmentError
     from server.halls.service import HallError
+    from server.notify.service import ChannelError
     from server.users.service import UserError
 
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (CliError, HallError, UserError, EnrollmentError, DemoError) as exc:
+    except (CliError, HallError, UserError, EnrollmentError, DemoError, ChannelError) as exc:
         print(f"hallrate-server: error: {exc}", file=sys.stderr)
         return 2
     except OperationalError as exc:

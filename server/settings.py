@@ -56,6 +56,22 @@ class Settings(BaseSettings):
     #: How long a phone-rating token stays valid; kiosks get a fresh one with every sync.
     mobile_token_minutes: int = Field(default=15, gt=0, le=24 * 60)
 
+    #: How often the delivery job looks for notifications to send.
+    notify_interval_s: float = Field(default=10.0, gt=0)
+    #: Attempts before a notification is marked failed; waits between them double up to
+    #: the cap.
+    notify_max_attempts: int = Field(default=8, gt=0, le=100)
+    notify_backoff_s: float = Field(default=30.0, gt=0)
+    notify_backoff_cap_s: float = Field(default=3600.0, gt=0)
+    #: A message being sent is retried after this if the sender died mid-send.
+    notify_lease_s: float = Field(default=120.0, gt=0)
+    #: Local hour daily digests go out.
+    notify_digest_hour: int = Field(default=8, ge=0, le=23)
+    #: SMS gateway: "log" only logs; "http" POSTs JSON to `sms_http_url`.
+    sms_driver: Literal["log", "http"] = "log"
+    sms_http_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    sms_http_token: str | None = None
+
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -71,6 +87,8 @@ class Settings(BaseSettings):
             raise SettingsError(
                 f"HALLRATE_SECRET_KEY must be set when HALLRATE_ENVIRONMENT={self.environment}"
             )
+        if self.sms_driver == "http" and not self.sms_http_url:
+            raise SettingsError("HALLRATE_SMS_HTTP_URL must be set when HALLRATE_SMS_DRIVER=http")
         if len(self.secret_key) < 16:
             raise SettingsError("HALLRATE_SECRET_KEY must be at least 16 characters")
         return self

@@ -37,8 +37,8 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 def writer(user: CurrentUser) -> User:
     """Admins and supervisors may act on alerts; auditors only read."""
-    if user.role == Role.AUDITOR:
-        raise Forbidden("auditors have read-only access")
+    if user.role in (Role.AUDITOR, Role.INSPECTOR):
+        raise Forbidden(f"{user.role}s have read-only access")
     return user
 
 

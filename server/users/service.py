@@ -52,10 +52,10 @@ def create_user(
         raise UserError("a username is 1–64 printable characters")
     if len(password) < MIN_PASSWORD_CHARS:
         raise UserError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
-    if role is Role.SUPERVISOR and hall_id is None:
-        raise UserError("a supervisor needs a hall (--hall)")
-    if role is not Role.SUPERVISOR and hall_id is not None:
-        raise UserError("only supervisors belong to a hall")
+    if role in (Role.SUPERVISOR, Role.MANAGER) and hall_id is None:
+        raise UserError(f"a {role.value} needs a hall (--hall)")
+    if role not in (Role.SUPERVISOR, Role.MANAGER) and hall_id is not None:
+        raise UserError("only supervisors and managers belong to a hall")
     if repository.by_username(session, username) is not None:
         raise UserError(f"user {username!r} already exists")
     user = User(
