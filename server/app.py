@@ -28,6 +28,7 @@ from server.ingest.schemas import SyncRequestDocument
 from server.metrics import LatencyMiddleware
 from server.mobile.endpoints import router as mobile_router
 from server.notify import delivery
+from server.privacy import retention
 from server.ratelimit import SlidingWindowLimit
 from server.scores.endpoints import router as scores_router
 from server.settings import Settings
@@ -59,6 +60,9 @@ def create_app(
             )
             tasks.append(
                 asyncio.create_task(delivery.run_forever(app.state.session_factory, settings))
+            )
+            tasks.append(
+                asyncio.create_task(retention.run_forever(app.state.session_factory, settings))
             )
         try:
             yield

@@ -319,6 +319,64 @@ def cmd_notify_remove(args: argparse.Namespace) -> None:
     print(f"channel {args.id} removed")
 
 
+def cmd_privacy_keygen(args: argparse.Namespace) -> None:
+    from server.privacy.crypto import new_key
+
+    print(new_key())
+
+
+def cmd_privacy_purge(args: argparse.Namespace) -> None:
+    from server.privacy.contacts import purge_expired_contacts
+
+    settings = _settings(args)
+    count = _in_transaction(
+        settings,
+        lambda s: purge_expired_contacts(s, _now(), settings.contact_retention_days),
+    )
+    print(f"{count} call-back contacts deleted")
+
+
+def cmd_privacy_export(args: argparse.Namespace) -> None:
+    import json
+
+    from server.errors import NotFound
+    from server.privacy.contacts import export_by_code
+    from server.privacy.crypto import ContactKeyError
+    from sync.receipt import normalize_code
+
+    settings = _settings(args)
+    code = normalize_code(args.code)
+    if code is None:
+        raise CliError(f"{args.code!r} is not a receipt code")
+    try:
+        data = _in_transaction(settings, lambda s: export_by_code(s, settings, code, _now()))
+    except NotFound:
+        raise CliError(f"no rating with receipt code {code}") from None
+    except ContactKeyError as exc:
+        raise CliError(str(exc)) from None
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+        print(f"written to {args.out}")
+    else:
+        print(text)
+
+
+def cmd_privacy_delete(args: argparse.Namespace) -> None:
+    from server.errors import NotFound
+    from server.privacy.contacts import delete_by_code
+    from sync.receipt import normalize_code
+
+    code = normalize_code(args.code)
+    if code is None:
+        raise CliError(f"{args.code!r} is not a receipt code")
+    try:
+        _in_transaction(_settings(args), lambda s: delete_by_code(s, code, _now()))
+    except NotFound:
+        raise CliError(f"no rating with receipt code {code}") from None
+    print(f"deleted the contact, comment and receipt code of {code}; the scores stay, anonymous")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hallrate-server",
@@ -420,6 +478,25 @@ def build_parser() -> argparse.ArgumentParser:
     command("list", cmd_notify_list, "list channels (secrets in URLs hidden)", notify_sub)
     p = command("remove", cmd_notify_remove, "remove a channel", notify_sub)
     p.add_argument("id", type=int, help="the channel's id (from list)")
+
+    privacy = sub.add_parser(
+        "privacy",
+        help="citizens' personal data",
+        description="call-back contacts and a person's data (个人信息保护法)",
+    )
+    privacy_sub = privacy.add_subparsers(dest="action", required=True, metavar="ACTION")
+    command("keygen", cmd_privacy_keygen, "print a new contact encryption key", privacy_sub)
+    command(
+        "purge",
+        cmd_privacy_purge,
+        "delete call-back contacts past their retention now (the server does this hourly)",
+        privacy_sub,
+    )
+    p = command("export", cmd_privacy_export, "export a person's data by receipt code", privacy_sub)
+    p.add_argument("code", help="the receipt code")
+    p.add_argument("--out", type=Path, help="write the JSON here instead of printing it")
+    p = command("delete", cmd_privacy_delete, "delete a person's data by receipt code", privacy_sub)
+    p.add_argument("code", help="the receipt code")
 
     command(
         "escalate",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography.fernet import Fernet
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -72,6 +74,18 @@ class Settings(BaseSettings):
     sms_http_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     sms_http_token: str | None = None
 
+    #: Offer citizens who gave a low score a call-back (phone number and consent). Needs
+    #: a contact key; the server refuses to start without one.
+    collect_contact: bool = False
+    #: The Fernet key phone numbers are encrypted with (`hallrate-server privacy keygen`),
+    #: given directly or as a file readable only by the server. Never in the database.
+    contact_key: str | None = None
+    contact_key_file: Path | None = None
+    #: Days after an alert is closed that the citizen's contact is deleted.
+    contact_retention_days: int = Field(default=30, ge=0, le=3650)
+    #: How often the retention job deletes expired contacts.
+    retention_interval_s: float = Field(default=3600.0, gt=0)
+
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -89,9 +103,34 @@ class Settings(BaseSettings):
             )
         if self.sms_driver == "http" and not self.sms_http_url:
             raise SettingsError("HALLRATE_SMS_HTTP_URL must be set when HALLRATE_SMS_DRIVER=http")
+        key = self.contact_key_bytes()
+        if self.collect_contact and key is None:
+            raise SettingsError(
+                "HALLRATE_COLLECT_CONTACT is on but no contact key is given: set "
+                "HALLRATE_CONTACT_KEY_FILE (or HALLRATE_CONTACT_KEY) to a Fernet key made by "
+                "`hallrate-server privacy keygen`"
+            )
+        if key is not None:
+            try:
+                Fernet(key)
+            except (ValueError, TypeError):
+                raise SettingsError(
+                    "the contact key is not a Fernet key (make one: hallrate-server privacy keygen)"
+                ) from None
         if len(self.secret_key) < 16:
             raise SettingsError("HALLRATE_SECRET_KEY must be at least 16 characters")
         return self
+
+    def contact_key_bytes(self) -> bytes | None:
+        """The contact key, read from its file if one is named; None when there is none."""
+        if self.contact_key_file is not None:
+            try:
+                return self.contact_key_file.read_bytes().strip()
+            except OSError as exc:
+                raise SettingsError(
+                    f"cannot read HALLRATE_CONTACT_KEY_FILE: {exc.strerror}"
+                ) from None
+        return self.contact_key.encode() if self.contact_key else None
 
     @property
     def scoring(self) -> ScoringConfig:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from server.alerts import chain, repository, service
@@ -17,9 +17,14 @@ from server.alerts.schemas import (
     AlertRatingOut,
     AlertReply,
     BreachForecast,
+    ContactOut,
+    RevealedContact,
 )
 from server.database import SessionDep
 from server.models import SCORE_SCALE, Alert, Rating
+from server.privacy import contacts
+from server.privacy.masking import mask_personal_numbers
+from server.settings import Settings
 from server.users.dependencies import CurrentUser, CurrentWriter
 from sync.protocol import AlertKind, AlertState, ErrorBody
 from sync.scoring import DIMENSION_CODES
@@ -78,13 +83,25 @@ def _detail(session: Session, alert: Alert, hall_id: str) -> AlertDetail:
                 level=rating.level,
                 scores={code: getattr(rating, code) for code in DIMENSION_CODES},
                 reasons=list(rating.reasons),
-                comment=rating.comment,
+                comment=mask_personal_numbers(rating.comment),
             )
     events = [
         AlertEventOut(action=e.action, note=e.note, user_id=e.user_id, at=e.at)
         for e in repository.events_of(session, alert.id)
     ]
-    return AlertDetail(**_out(alert, hall_id).model_dump(), events=events, rating=rating_out)
+    contact = contacts.contact_of(session, alert)
+    contact_out = (
+        ContactOut(
+            phone_masked=contact.phone_masked,
+            given_at=contact.created_at,
+            consent_text=contact.consent_text,
+        )
+        if contact is not None
+        else None
+    )
+    return AlertDetail(
+        **_out(alert, hall_id).model_dump(), events=events, rating=rating_out, contact=contact_out
+    )
 
 
 @router.get("", responses=_ERRORS)
@@ -179,3 +196,14 @@ def reply(
     """Publish the reply the citizen reads on the rating's receipt page (整改结果反馈)."""
     alert, hall = service.publish_reply(session, user, alert_id, body.reply, datetime.now(UTC))
     return _detail(session, alert, hall)
+
+
+@router.post("/{alert_id}/contact/reveal", responses=_ACT_ERRORS)
+def reveal_contact(
+    alert_id: AlertId, request: Request, session: SessionDep, user: CurrentWriter
+) -> RevealedContact:
+    """The citizen's phone number for a call-back: the hall's supervisor or manager only,
+    and recorded on the alert (`reveal_contact`)."""
+    settings: Settings = request.app.state.settings
+    phone, masked = contacts.reveal(session, settings, user, alert_id, datetime.now(UTC))
+    return RevealedContact(phone=phone, phone_masked=masked)

@@ -36,8 +36,8 @@ class AlertEventOut(BaseModel):
 
 
 class AlertRatingOut(BaseModel):
-    """The rating behind a low-score alert. `comment` is the citizen's text, unescaped:
-    a dashboard must escape it when showing it."""
+    """The rating behind a low-score alert. `comment` is the citizen's text with phone and
+    ID numbers masked, unescaped: a dashboard must escape it when showing it."""
 
     id: str
     occurred_at: datetime
@@ -84,9 +84,24 @@ class AlertOut(BaseModel):
     citizen_feedback_at: datetime | None = None
 
 
+class ContactOut(BaseModel):
+    """A citizen's consented call-back contact, masked; the number itself only through
+    the logged reveal."""
+
+    phone_masked: str
+    given_at: datetime
+    consent_text: str
+
+
+class RevealedContact(BaseModel):
+    phone: str
+    phone_masked: str
+
+
 class AlertDetail(AlertOut):
     events: list[AlertEventOut]
     rating: AlertRatingOut | None
+    contact: ContactOut | None = None
 
 
 class BreachForecast(BaseModel):
