@@ -28,6 +28,7 @@ from server.ingest.schemas import SyncRequestDocument
 from server.metrics import LatencyMiddleware
 from server.mobile.endpoints import router as mobile_router
 from server.notify import delivery
+from server.notify.endpoints import router as notify_router
 from server.privacy import retention
 from server.ratelimit import SlidingWindowLimit
 from server.scores.endpoints import router as scores_router
@@ -103,6 +104,7 @@ def create_app(
         scores_router,
         devices_router,
         mobile_router,
+        notify_router,
     ):
         app.include_router(router)
     apidocs.install(app)

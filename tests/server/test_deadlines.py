@@ -9,6 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,7 +27,7 @@ from server.models import Alert, AlertEvent
 from server.settings import Settings
 from sync.protocol import SyncRequest
 from sync.scoring import DEFAULT_CONFIG
-from tests.server.conftest import Hall
+from tests.server.conftest import Hall, login
 from tests.server.kiosk_payloads import ALL_ONES, envelope, rating
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -195,3 +196,23 @@ def test_a_profile_with_a_zero_deadline_is_refused(
             local(2025, 9, 1),
         )
     assert isinstance(default_profile(DEFAULT_CONFIG), AlertProfile)
+
+
+def test_each_step_moves_the_deadline_to_the_next_stage(
+    client: TestClient, factory: sessionmaker[Session], settings: Settings, hall: Hall
+) -> None:
+    learned = local(2025, 9, 30, 10)
+    _ingest(factory, settings, hall, learned, learned)
+    alert = _alert(factory)
+    auth = login(client, "super1")
+    seen = []
+    for step in ("acknowledge", "call-back", "rectify", "close"):
+        answer = client.post(f"/api/v1/alerts/{alert.id}/{step}", json={}, headers=auth).json()
+        seen.append(datetime.fromisoformat(answer["due_at"]))
+    # After each step the deadline is the next stage's; once closed it stays the last.
+    assert seen == [
+        local(2025, 10, 9, 10),
+        local(2025, 10, 11, 10),
+        local(2025, 10, 14, 10),
+        local(2025, 10, 14, 10),
+    ]

@@ -11,11 +11,13 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -26,11 +28,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bench._system import COUNTER, LiveServer, free_port
 from server.cli import main as server_cli
-from server.models import NotificationOutbox
+from server.escalation import escalate_once
+from server.models import Alert, NotificationOutbox
 from server.notify import service as channels
+from server.notify.channels import Outcome, send_message
 from server.notify.delivery import deliver_once
 from server.settings import Settings
-from tests.server.conftest import Hall
+from tests.server.conftest import Hall, login
 from tests.server.kiosk_payloads import ALL_ONES, envelope, rating
 
 
@@ -309,3 +313,153 @@ def test_a_server_killed_mid_send_delivers_the_notification_once_after_restart(
     finally:
         with contextlib.suppress(Exception):
             server.stop()
+
+
+def test_nearing_overdue_and_escalated_go_to_each_level_of_the_chain(
+    client: TestClient,
+    hall: Hall,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    receiver: Receiver,
+) -> None:
+    for role in ("supervisor", "manager", "inspector"):
+        _add(factory, f"json://127.0.0.1:{receiver.port}/{role}", role=role)
+    _low_score(client, hall)
+    with factory() as session:
+        alert = session.scalars(select(Alert)).one()
+    # Two hours before the deadline the supervisors are warned, once.
+    soon = alert.due_at - timedelta(hours=1)
+    escalate_once(factory, soon)
+    escalate_once(factory, soon + timedelta(minutes=1))
+    # Past it: the supervisors hear it is overdue, the manager that it is theirs.
+    escalate_once(factory, alert.due_at + timedelta(minutes=1))
+    assert deliver_once(factory, settings, alert.due_at + timedelta(minutes=2)) == 4
+    told = sorted((path, body["title"].split("】")[0]) for path, body in receiver.bodies)
+    assert told == [
+        ("/manager", "【已升级"),
+        ("/supervisor", "【即将超时"),
+        ("/supervisor", "【已超时"),
+        ("/supervisor", "【新预警"),
+    ]
+    [escalated] = [body for path, body in receiver.bodies if path == "/manager"]
+    assert "manager" in escalated["message"]
+
+
+def test_a_digest_channel_gets_one_message_a_day(
+    client: TestClient,
+    hall: Hall,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    receiver: Receiver,
+) -> None:
+    _add(factory, f"json://127.0.0.1:{receiver.port}/digest", digest=True)
+    _low_score(client, hall)
+    body = envelope([rating(seq=10, scores=ALL_ONES)] + [rating(seq=i) for i in range(11, 16)])
+    client.post("/api/v1/sync", json=body, headers=hall.auth)
+    assert [r.state for r in _outbox(factory)] == ["held", "held"]
+    created = _outbox(factory)[0].created_at
+    local = created.astimezone(ZoneInfo("Asia/Shanghai"))
+    next_digest = datetime.combine(
+        local.date() + timedelta(days=1), dt_time(settings.notify_digest_hour), tzinfo=local.tzinfo
+    )
+    assert deliver_once(factory, settings, next_digest - timedelta(minutes=1)) == 0
+    assert deliver_once(factory, settings, next_digest) == 1
+    assert deliver_once(factory, settings, next_digest + timedelta(hours=1)) == 0
+    [(path, digest)] = receiver.bodies
+    assert path == "/digest"
+    assert digest["message"].count("新预警") == 2
+
+
+def test_feishu_relay_and_sms_gateway_get_their_own_body_shapes(
+    tmp_path: Path, receiver: Receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--database-url", f"sqlite:///{tmp_path}/x.db"]
+    assert server_cli([*db, "notify", "test", f"feishurelay://127.0.0.1:{receiver.port}/f"]) == 0
+    [(_, feishu)] = receiver.bodies
+    assert feishu["msg_type"] == "text"
+    assert "测试消息" in feishu["content"]["text"]
+
+    sms = Settings(
+        environment="test",
+        secret_key="x" * 20,
+        sms_driver="http",
+        sms_http_url=f"http://127.0.0.1:{receiver.port}/sms",
+    )
+    outcome = send_message("sms://13800000000,13900000000", "标题", "正文", sms)
+    assert outcome.delivered
+    path, body = receiver.bodies[-1]
+    assert (path, body["to"]) == ("/sms", ["13800000000", "13900000000"])
+    receiver.statuses = [500]
+    assert send_message("sms://13800000000", "t", "b", sms) == Outcome(
+        False, "SMS gateway answered 500"
+    )
+    # The logging driver sends nothing and says so in the log, without the number.
+    assert send_message("sms://13800000000", "t", "b", Settings()).delivered
+
+
+def test_administrators_manage_channels_and_everyone_sees_delivery_state(
+    client: TestClient, hall: Hall, factory: sessionmaker[Session], receiver: Receiver
+) -> None:
+    admin = login(client, "admin")
+    url = f"wecomrelay://127.0.0.1:{receiver.port}/cgi-bin/webhook/send?key=SECRETKEY"
+    added = client.post(
+        "/api/v1/notifications/channels",
+        json={"url": url, "role": "supervisor", "hall_id": "h1", "quiet": "22:00-07:00"},
+        headers=admin,
+    )
+    assert added.status_code == 201, added.text
+    assert "SECRETKEY" not in added.text
+    bad = client.post(
+        "/api/v1/notifications/channels",
+        json={"url": "nonsense://x", "role": "supervisor"},
+        headers=admin,
+    )
+    assert bad.status_code == 422
+    assert "apprise" in bad.json()["error"]["message"]
+    supervisor = login(client, "super1")
+    assert (
+        client.post(
+            "/api/v1/notifications/channels",
+            json={"url": url, "role": "supervisor"},
+            headers=supervisor,
+        ).status_code
+        == 403
+    )
+    _low_score(client, hall)
+    [row] = client.get("/api/v1/notifications/outbox", headers=supervisor).json()
+    assert (row["event"], row["state"], row["attempts"]) == ("raised", "pending", 0)
+    assert client.get("/api/v1/notifications/outbox", headers=login(client, "super2")).json() == []
+    gone = client.delete(f"/api/v1/notifications/channels/{added.json()['id']}", headers=admin)
+    assert gone.status_code == 204
+    assert client.get("/api/v1/notifications/channels", headers=admin).json() == []
+
+
+def test_a_halls_alert_profile_is_read_and_replaced_through_the_api(
+    client: TestClient, hall: Hall
+) -> None:
+    admin = login(client, "admin")
+    profile = client.get("/api/v1/notifications/profiles/h1", headers=admin).json()
+    assert [s["stage"] for s in profile["stages"]] == [
+        "acknowledge",
+        "call_back",
+        "rectify",
+        "close",
+    ]
+    profile["closures"] = ["2026-12-24"]
+    profile["stages"][0]["within"] = {"amount": "4", "unit": "hours"}
+    put = client.put("/api/v1/notifications/profiles/h1", json=profile, headers=admin)
+    assert put.status_code == 200, put.text
+    assert put.json()["closures"] == ["2026-12-24"]
+    profile["stages"][0]["within"] = {"amount": "4", "unit": "fortnights"}
+    refused = client.put("/api/v1/notifications/profiles/h1", json=profile, headers=admin)
+    assert refused.status_code == 422
+    assert (
+        "fortnights" in refused.json()["error"]["message"]
+        or "unit" in refused.json()["error"]["message"]
+    )
+    other = login(client, "super2")
+    assert client.get("/api/v1/notifications/profiles/h1", headers=other).status_code == 404
+    _low_score(client, hall)
+    [alert] = client.get("/api/v1/alerts", headers=admin).json()
+    learned = datetime.fromisoformat(alert["learned_at"])
+    assert datetime.fromisoformat(alert["due_at"]) == learned + timedelta(hours=4)
