@@ -82,6 +82,14 @@ def sms_driver(settings: Settings) -> SmsDriver:
     return LoggingSms()
 
 
+def is_channel_url(url: str) -> bool:
+    """Whether `url` names a channel this server can send to (apprise's, the relays',
+    sms://)."""
+    if url.startswith("sms://"):
+        return any(n for n in url.removeprefix("sms://").replace("/", ",").split(","))
+    return bool(apprise.Apprise().add(url))
+
+
 def send_message(url: str, title: str, body: str, settings: Settings) -> Outcome:
     """Send one message to one channel URL; whether it was delivered."""
     if url.startswith("sms://"):

@@ -6,11 +6,11 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import apprise
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.models import Hall, NotificationChannel
+from server.notify.channels import is_channel_url
 
 ROLES = ("supervisor", "manager", "inspector")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -45,7 +45,7 @@ def add_channel(
         raise ChannelError(f"role must be one of {', '.join(ROLES)}")
     if hall_id is not None and session.get(Hall, hall_id) is None:
         raise ChannelError(f"no hall {hall_id!r}")
-    if not url.startswith("sms://") and not apprise.Apprise().add(url):
+    if not is_channel_url(url):
         raise ChannelError("not a channel URL apprise knows (check the scheme and its fields)")
     quiet_start = quiet_end = None
     if quiet:

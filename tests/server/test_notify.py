@@ -463,3 +463,29 @@ def test_a_halls_alert_profile_is_read_and_replaced_through_the_api(
     [alert] = client.get("/api/v1/alerts", headers=admin).json()
     learned = datetime.fromisoformat(alert["learned_at"])
     assert datetime.fromisoformat(alert["due_at"]) == learned + timedelta(hours=4)
+
+
+def test_notify_add_list_remove_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--database-url", f"sqlite:///{tmp_path}/x.db"]
+    assert server_cli([*db, "init"]) == 0
+    assert server_cli([*db, "hall", "add", "h1", "--name", "大厅"]) == 0
+    relay = "wecomrelay://relay.intra:8080/cgi-bin/webhook/send?key=ROBOTKEY"
+    add = [*db, "notify", "add", relay, "--role", "supervisor", "--hall", "h1"]
+    assert server_cli([*add, "--quiet", "22:00-07:30"]) == 0
+    assert server_cli([*db, "notify", "add", "sms://13800000000", "--role", "manager"]) == 0
+    capsys.readouterr()
+    assert server_cli([*db, "notify", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "wecomrelay://relay.intra:8080/…" in listed
+    assert "quiet 22:00-07:30" in listed
+    assert "ROBOTKEY" not in listed
+    assert server_cli([*db, "notify", "add", "nonsense://x", "--role", "manager"]) != 0
+    assert "apprise" in capsys.readouterr().err
+    assert server_cli([*db, "notify", "add", relay, "--role", "manager", "--quiet", "7-8"]) != 0
+    assert server_cli([*db, "notify", "remove", "1"]) == 0
+    assert server_cli([*db, "notify", "remove", "1"]) != 0
+    capsys.readouterr()
+    server_cli([*db, "notify", "list"])
+    assert "wecomrelay" not in capsys.readouterr().out
