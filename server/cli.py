@@ -432,10 +432,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--role",
         required=True,
-        choices=("admin", "supervisor", "auditor"),
-        help="admin: everything; supervisor: own hall's alerts; auditor: read only",
+        choices=("admin", "manager", "supervisor", "auditor", "inspector"),
+        help="admin: everything; supervisor, manager: own hall's alerts; auditor, "
+        "inspector (督查): read only",
     )
-    p.add_argument("--hall", help="a supervisor's hall")
+    p.add_argument("--hall", help="a supervisor's or manager's hall")
     p.add_argument(
         "--password-stdin",
         action="store_true",

@@ -71,7 +71,7 @@ def compose(
     kind_zh, kind_en = _KINDS.get(alert.kind, (alert.kind, alert.kind))
     due = alert.level_due_at if alert.escalation_level and alert.level_due_at else alert.due_at
     due_local = due.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-    title = f"【{event_zh}】{hall.name} {counter_name} #{alert.id}"
+    title = f"【{event_zh}】{hall.name} {counter_name} 预警 #{alert.id}"
     lines = [
         f"{event_zh}：{kind_zh}，{hall.name} {counter_name}，预警 #{alert.id}",
         f"处理时限：{due_local}",

@@ -4,6 +4,7 @@ frozen by passing `now`; nothing sleeps."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -21,13 +22,14 @@ from server.alerts.deadlines import (
     default_profile,
     stage_deadlines,
 )
+from server.cli import main as server_cli
 from server.escalation import escalate_once
 from server.ingest import service as ingest
 from server.models import Alert, AlertEvent
 from server.settings import Settings
 from sync.protocol import SyncRequest
 from sync.scoring import DEFAULT_CONFIG
-from tests.server.conftest import Hall, login
+from tests.server.conftest import PASSWORD, Hall, login
 from tests.server.kiosk_payloads import ALL_ONES, envelope, rating
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -216,3 +218,28 @@ def test_each_step_moves_the_deadline_to_the_next_stage(
         local(2025, 10, 14, 10),
         local(2025, 10, 14, 10),
     ]
+
+
+def test_a_manager_works_their_halls_alerts_and_an_inspector_only_reads(
+    client: TestClient,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    hall: Hall,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    db = ["--database-url", settings.database_url]
+    for name, role, hall_id in (("boss1", "manager", "h1"), ("ducha", "inspector", None)):
+        extra = ["--hall", hall_id] if hall_id else []
+        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+        args = [*db, "user", "add", name, "--role", role, "--password-stdin", *extra]
+        assert server_cli(args) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert server_cli([*db, "user", "add", "x", "--role", "manager", "--password-stdin"]) != 0
+    learned = local(2025, 9, 30, 10)
+    _ingest(factory, settings, hall, learned, learned)
+    alert = _alert(factory)
+    inspector = login(client, "ducha")
+    assert len(client.get("/api/v1/alerts", headers=inspector).json()) == 1
+    url = f"/api/v1/alerts/{alert.id}/acknowledge"
+    assert client.post(url, json={}, headers=inspector).status_code == 403
+    assert client.post(url, json={}, headers=login(client, "boss1")).status_code == 200
