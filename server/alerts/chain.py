@@ -16,9 +16,9 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from server.alerts import profiles
-from server.alerts.deadlines import AlertProfile, WorkCalendar
+from server.alerts.deadlines import AlertProfile, WorkCalendar, default_profile
 from server.alerts.schemas import BreachForecast
-from server.models import Alert, AlertEvent, AlertState, Counter, Role
+from server.models import Alert, AlertEvent, AlertProfileRow, AlertState, Counter, Role
 from server.notify import outbox
 from sync.scoring import ScoringConfig
 
@@ -27,8 +27,6 @@ LEVEL_NAMES: dict[int, str] = {
     1: Role.MANAGER.value,
     2: Role.INSPECTOR.value,
 }
-#: "Nears its deadline" is looked for this far ahead; each hall's `warn_hours` decides.
-_WARN_LOOKAHEAD = timedelta(hours=240)
 
 
 def current_due(alert: Alert) -> datetime:
@@ -51,10 +49,12 @@ def _open_with_hall(session: Session, *conditions: ColumnElement[bool]) -> list[
 def escalate(session: Session, now: datetime, config: ScoringConfig) -> int:
     """One pass: escalate every alert past its current deadline by one level (if its hall's
     chain has one more), queue "overdue" and "escalated"; how many alerts went up."""
+    # An alert at the top of its chain whose deadline passed has its `level_due_at`
+    # cleared once told, so that it is not looked at again every pass.
     due = _open_with_hall(
         session,
         or_(
-            and_(Alert.escalation_level == 0, Alert.due_at < now),
+            and_(Alert.escalated.is_(False), Alert.due_at < now),
             and_(Alert.escalation_level > 0, Alert.level_due_at < now),
         ),
     )
@@ -69,8 +69,8 @@ def escalate(session: Session, now: datetime, config: ScoringConfig) -> int:
         overdue_by_detail[missed.isoformat()].append(alert)
         level = alert.escalation_level
         if level >= len(profile.escalation):
-            if not alert.escalated:
-                _mark_escalated(session, alert, level, level, None, now)
+            # Nobody above: the alert stays overdue where it is.
+            _mark_top(session, alert, now)
             continue
         nxt = profile.escalation[level]
         level_due = calendar.add(now, nxt.within)
@@ -104,6 +104,18 @@ def escalate(session: Session, now: datetime, config: ScoringConfig) -> int:
     return len(went_up)
 
 
+def _mark_top(session: Session, alert: Alert, now: datetime) -> None:
+    values: dict[str, object] = {"escalated": True, "level_due_at": None}
+    if not alert.escalated:
+        values["escalated_at"] = now
+    session.execute(
+        update(Alert)
+        .where(Alert.id == alert.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _mark_escalated(
     session: Session,
     alert: Alert,
@@ -132,7 +144,7 @@ def _mark_escalated(
 def warn_nearing(session: Session, now: datetime, config: ScoringConfig) -> int:
     """Queue "nears_deadline" for alerts whose current deadline is within their hall's
     `warn_hours`; once per deadline. How many rows were queued."""
-    soon = now + _WARN_LOOKAHEAD
+    soon = now + _warn_lookahead(session, config)
     candidates = _open_with_hall(
         session,
         or_(
@@ -150,6 +162,14 @@ def warn_nearing(session: Session, now: datetime, config: ScoringConfig) -> int:
         if due - now <= warn[hall_id]:
             queued += outbox.queue(session, [alert], "nears_deadline", now, detail=due.isoformat())
     return queued
+
+
+def _warn_lookahead(session: Session, config: ScoringConfig) -> timedelta:
+    """The largest `warn_hours` of any hall: how far ahead to look for nearing deadlines."""
+    hours = [default_profile(config).warn_hours]
+    for document in session.scalars(select(AlertProfileRow.profile)):
+        hours.append(AlertProfile.model_validate(document).warn_hours)
+    return timedelta(hours=float(max(hours)))
 
 
 def forecast_breaches(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -59,11 +60,19 @@ def quiet_until(channel: NotificationChannel, now: datetime, zone: ZoneInfo) -> 
     return datetime.combine(day, end, tzinfo=zone).astimezone(UTC)
 
 
-def _claim(
-    factory: sessionmaker[Session], settings: Settings, now: datetime
-) -> list[tuple[int, str, str, str]]:
-    """Claim due rows: (row id, url, title, body) to send now."""
-    claimed: list[tuple[int, str, str, str]] = []
+@dataclass(frozen=True)
+class _Claim:
+    row_id: int
+    attempt: int
+    url: str
+    title: str
+    body: str
+
+
+def _claim(factory: sessionmaker[Session], settings: Settings, now: datetime) -> list[_Claim]:
+    """Claim due rows to send now. Each claim is a conditional UPDATE on the attempt count
+    read, so two workers (or processes on one SQLite file) never both claim a row."""
+    claimed: list[_Claim] = []
     with factory.begin() as session:
         query = (
             select(NotificationOutbox, NotificationChannel)
@@ -86,9 +95,21 @@ def _claim(
             if later is not None:
                 row.next_attempt_at = later
                 continue
-            row.attempts += 1
-            row.next_attempt_at = now + timedelta(seconds=settings.notify_lease_s)
-            claimed.append((row.id, channel.url, row.title, row.body))
+            taken = session.execute(
+                update(NotificationOutbox)
+                .where(
+                    NotificationOutbox.id == row.id,
+                    NotificationOutbox.state == OutboxState.PENDING.value,
+                    NotificationOutbox.attempts == row.attempts,
+                )
+                .values(
+                    attempts=row.attempts + 1,
+                    next_attempt_at=now + timedelta(seconds=settings.notify_lease_s),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount == 1:  # type: ignore[attr-defined]
+                claimed.append(_Claim(row.id, row.attempts + 1, channel.url, row.title, row.body))
     return claimed
 
 
@@ -110,12 +131,14 @@ def deliver_once(
     now = now or datetime.now(UTC)
     make_digests(factory, settings, now)
     delivered = 0
-    for row_id, url, title, body in _claim(factory, settings, now):
-        outcome = send(url, title, body, settings)
+    for claim in _claim(factory, settings, now):
+        outcome = send(claim.url, claim.title, claim.body, settings)
         with factory.begin() as session:
-            row = session.get(NotificationOutbox, row_id)
-            if row is None:
+            row = session.get(NotificationOutbox, claim.row_id)
+            if row is None or row.state != OutboxState.PENDING.value:
                 continue
+            if row.attempts != claim.attempt and not outcome.delivered:
+                continue  # our claim ran out and another sender has the row now
             if outcome.delivered:
                 row.state = OutboxState.SENT.value
                 row.sent_at = now

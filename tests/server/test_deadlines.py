@@ -165,8 +165,12 @@ def test_escalation_runs_up_the_chain_in_working_days_over_national_day(
     assert escalate_once(factory, local(2025, 10, 10, 12)) == 1
     alert = _alert(factory)
     assert (alert.escalation_level, alert.level_due_at) == (2, local(2025, 10, 14, 12))
-    # There is nobody above the supervising office.
+    # There is nobody above the supervising office: the alert stays overdue with it, and
+    # later passes leave it alone.
     assert escalate_once(factory, local(2025, 10, 20)) == 0
+    alert = _alert(factory)
+    assert (alert.escalation_level, alert.level_due_at, alert.escalated) == (2, None, True)
+    assert escalate_once(factory, local(2025, 10, 21)) == 0
     with factory() as session:
         notes = session.scalars(select(AlertEvent.note).where(AlertEvent.action == "escalated"))
         assert [n.split(":")[0] for n in notes] == ["to manager", "to inspector"]
