@@ -17,7 +17,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.models import Alert
 from sync.scoring import ScoringConfig
@@ -25,6 +25,7 @@ from sync.scoring import ScoringConfig
 log = logging.getLogger(__name__)
 
 Unit = Literal["hours", "working_days"]
+MAX_WORKING_DAYS = 365
 #: The stages of a low-score alert, in order; a counter alert has no citizen to call back.
 STAGES: tuple[str, ...] = ("acknowledge", "call_back", "rectify", "close")
 #: Which stage an alert in a state has to do next.
@@ -41,8 +42,14 @@ class Span(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    amount: Decimal = Field(gt=0, le=10_000)
+    amount: Decimal = Field(gt=0, le=8760)
     unit: Unit = "hours"
+
+    @model_validator(mode="after")
+    def _at_most_a_year_of_working_days(self) -> Span:
+        if self.unit == "working_days" and self.amount > MAX_WORKING_DAYS:
+            raise ValueError(f"at most {MAX_WORKING_DAYS} working days")
+        return self
 
 
 class StageRule(BaseModel):
@@ -81,7 +88,7 @@ class AlertProfile(BaseModel):
     stages: tuple[StageRule, ...]
     escalation: tuple[EscalationLevel, ...]
     #: Days the hall is closed besides the official calendar (not working days).
-    closures: frozenset[date] = frozenset()
+    closures: frozenset[date] = Field(default=frozenset(), max_length=2000)
     surge: SurgeRule = SurgeRule()
     #: "Nears its deadline" is told this many hours before it.
     warn_hours: Decimal = Field(default=Decimal(2), ge=0, le=240)

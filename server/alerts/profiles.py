@@ -60,6 +60,16 @@ def store_profile(session: Session, hall_id: str, document: object, now: datetim
         raise ProfileError(str(exc)) from None
     if not profile.stages:
         raise ProfileError("a profile needs at least one stage")
+    if len({rule.stage for rule in profile.stages}) != len(profile.stages):
+        raise ProfileError("each stage at most once")
+    zone = session.scalars(select(Hall.timezone).where(Hall.id == hall_id)).one()
+    calendar = WorkCalendar(ZoneInfo(zone), profile.closures)
+    spans = [r.within for r in profile.stages] + [e.within for e in profile.escalation]
+    try:
+        for span in spans:
+            calendar.add(now, span)
+    except ValueError as exc:
+        raise ProfileError(str(exc)) from None
     data = profile.model_dump(mode="json")
     row = session.get(AlertProfileRow, hall_id)
     if row is None:

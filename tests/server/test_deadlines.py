@@ -247,3 +247,21 @@ def test_a_manager_works_their_halls_alerts_and_an_inspector_only_reads(
     url = f"/api/v1/alerts/{alert.id}/acknowledge"
     assert client.post(url, json={}, headers=inspector).status_code == 403
     assert client.post(url, json={}, headers=login(client, "boss1")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("stage", "why"),
+    [
+        ({"stage": "acknowledge", "within": {"amount": 366, "unit": "working_days"}}, "365"),
+        ({"stage": "acknowledge", "within": {"amount": 1, "unit": "weeks"}}, "unit"),
+        ({"stage": "pray", "within": {"amount": 1}}, "stage"),
+    ],
+    ids=["too-long", "unknown-unit", "unknown-stage"],
+)
+def test_a_profile_the_calendar_cannot_serve_is_refused(
+    factory: sessionmaker[Session], hall: Hall, stage: dict[str, object], why: str
+) -> None:
+    with factory.begin() as session, pytest.raises(profiles.ProfileError, match=why):
+        profiles.store_profile(
+            session, "h1", {"stages": [stage], "escalation": []}, local(2025, 9, 1)
+        )
