@@ -12,7 +12,8 @@ TS := $(wildcard assets/translations/*.ts)
 QM := $(TS:.ts=.qm)
 
 
-.PHONY: system demo test check lint bench screenshots translations vendor dist dist-check clean
+.PHONY: system demo test check lint bench screenshots translations vendor dist dist-check clean \
+	console-messages
 
 # Before anything else: the Debian packages (stops at once, with the apt-get line, when they
 # are missing and cannot be installed by this user).
@@ -41,6 +42,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check sync kiosk server demo bench tests freeze
 	$(BIN)/ruff format --check sync kiosk server demo bench tests freeze
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # One pytest worker per core (pytest-xdist); worksteal keeps both busy to the end.
 PYTEST_PARALLEL := -n auto --dist worksteal
@@ -57,15 +59,12 @@ check: system $(STAMP) translations lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_PARALLEL) -q \
 		-m "not slow and not postgres and not browser" $(CHECK_TESTS)
 
-# Refresh the vendored front-end files from the npm registry (they are committed).
-vendor:
-	scripts/vendor-apidocs
-
 bench: $(STAMP) translations
 	$(BIN)/python -m bench all
 
 screenshots: $(STAMP) translations
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m kiosk.ui.screenshots screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m kiosk.screenshots screenshots
+	$(BIN)/python -m tests.support.console_screenshots
 
 # The frozen kiosk, one folder: dist/hallrate-kiosk/hallrate-kiosk (kiosk.spec says what goes in).
 dist: $(DIST_STAMP) translations
@@ -74,6 +73,22 @@ dist: $(DIST_STAMP) translations
 # The bundle's self-test against a real server (what .ci/run does after make dist).
 dist-check: dist
 	$(BIN)/python freeze/check_frozen.py dist/hallrate-kiosk/hallrate-kiosk
+
+# The vendored front-end files, refreshed from the npm registry at the versions pinned in
+# the scripts, with their licences and versions: the console's htmx and ECharts (and
+# axe-core for the tests), the API docs' Swagger UI and ReDoc. They are committed.
+vendor:
+	scripts/vendor_console.sh
+	scripts/vendor-apidocs
+
+# The console's gettext catalogs: extract the messages, merge them into the .po files
+# (translate the new ones there). The server compiles the .po files itself when it starts.
+CONSOLE_I18N := server/console/translations
+console-messages: $(STAMP)
+	$(BIN)/pybabel extract -F server/console/babel.cfg -k N_ --no-location --omit-header \
+		-o $(CONSOLE_I18N)/messages.pot server/console
+	$(BIN)/pybabel update -i $(CONSOLE_I18N)/messages.pot -d $(CONSOLE_I18N) --no-location \
+		--omit-header --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) screenshots .pytest_cache .mypy_cache .ruff_cache build dist

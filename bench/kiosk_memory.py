@@ -19,7 +19,8 @@ CHILD = """
 import json, os, sys
 from pathlib import Path
 from PySide6.QtCore import QTimer
-from kiosk.app import KEYBOARD_WARMUP_MS, make_application, open_kiosk, schedule_keyboard_warmup
+from kiosk.app import KEYBOARD_WARMUP_MS, open_kiosk, schedule_keyboard_warmup
+from kiosk.ui.application import make_application
 from kiosk.config import KioskConfig
 from kiosk.ui.simulate import SimulatedClock, Simulator
 

@@ -35,7 +35,8 @@ KIOSK = """
 import os, sys
 from pathlib import Path
 from PySide6.QtCore import QTimer
-from kiosk.app import make_application, open_kiosk
+from kiosk.app import open_kiosk
+from kiosk.ui.application import make_application
 from kiosk.config import KioskConfig
 app = make_application([])
 kiosk = open_kiosk(KioskConfig(), Path(sys.argv[1]), kiosk_mode=True)

@@ -18,8 +18,9 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt
 from PySide6.QtTest import QTest
 
-from kiosk.app import make_application, open_kiosk
+from kiosk.app import open_kiosk
 from kiosk.config import KioskConfig
+from kiosk.ui.application import make_application
 from kiosk.ui.speech import SilentSpeaker
 from sync.scoring import DIMENSION_CODES
 

@@ -27,9 +27,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from bench.kiosk_tap import PaintCounter
-from kiosk.app import Kiosk, make_application, open_kiosk
+from kiosk.app import Kiosk, open_kiosk
 from kiosk.config import KioskConfig
 from kiosk.receipt.printer import Printer, Receipt
+from kiosk.ui.application import make_application
 from kiosk.ui.flow import Screen
 from kiosk.ui.speech import SilentSpeaker
 from sync.receipt import receipt_code

@@ -45,13 +45,13 @@ from typing import Any
 import orjson
 import requests
 
-from bench._pgcluster import PgCluster, start_cluster
-from bench._system import LiveServer
 from server.ingest.repository import RATING_COLUMNS
 from server.models import SCORE_SCALE
 from server.scores.service import score_of
 from sync.protocol import Rating
 from sync.scoring import DEFAULT_CONFIG, DIMENSION_CODES
+from tests.support.pgcluster import PgCluster, start_cluster
+from tests.support.system import LiveServer
 
 #: What `python -m bench all` runs: both databases.
 ALL_RUNS = [["--db", "postgres"], ["--db", "sqlite"]]

@@ -34,8 +34,6 @@ from tempfile import TemporaryDirectory
 import psycopg
 import requests
 
-from bench._pgcluster import start_cluster
-from bench._system import SECRET, LiveServer
 from server.database import make_engine, make_session_factory
 from server.halls import repository as halls
 from server.models import SCORE_SCALE, Role
@@ -43,6 +41,8 @@ from server.scores.service import counter_scores
 from server.settings import Settings
 from server.users.service import create_user, hasher_for
 from sync.scoring import DEFAULT_CONFIG, DIMENSION_CODES
+from tests.support.pgcluster import start_cluster
+from tests.support.system import SECRET, LiveServer
 
 #: What `python -m bench all` runs: a modest size, so that `make bench` stays short.
 ALL_RUNS = [["--ratings", "1000000"]]

@@ -26,9 +26,9 @@ import sys
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from bench._pgcluster import start_cluster
-from bench._system import LiveServer
 from bench.server_ingest import BATCH, _enroll, _phase  # its cheap prepared-batch senders
+from tests.support.pgcluster import start_cluster
+from tests.support.system import LiveServer
 
 
 def run(argv: list[str]) -> dict[str, object]:

@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from bench._pgcluster import start_cluster
-from bench._proxy import FaultProxy
-from bench._system import LiveServer, fill_store
 from kiosk.device import client_factory, enroll_device
 from kiosk.store import Store
+from tests.support.pgcluster import start_cluster
+from tests.support.proxy import FaultProxy
+from tests.support.system import LiveServer, fill_store
 
 
 def run(argv: list[str]) -> dict[str, object]:

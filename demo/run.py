@@ -30,7 +30,7 @@ from pathlib import Path
 import requests
 
 from demo.simulated_kiosk import LAST_RECEIPT
-from kiosk.device import DEVICE_KEY, enroll_device
+from kiosk.device import DEVICE_KEY, client_factory, enroll_device
 from kiosk.links import StoreLinks
 from kiosk.store import Store
 
@@ -39,7 +39,7 @@ DEFAULT_PORT = 8765
 WINDOW_COUNTER = "c01"
 SIMULATED_COUNTER = "c02"
 DEMO_PASSWORD = "demo-password"
-DEMO_USERS = ("admin", "supervisor", "auditor")
+DEMO_USERS = ("admin", "manager", "supervisor", "auditor", "inspector")
 #: The demo runs the server in its explicit development mode with this secret; the server
 #: warns that it is not fit for production.
 SECRET = "demo-secret-key-not-for-production"
@@ -142,7 +142,8 @@ class Demo:
         return code.group(1)
 
     def connect_window_kiosk(self, data_dir: Path) -> None:
-        """Enroll the window kiosk once; on later runs point it at this run's address."""
+        """Enroll the window kiosk once; on later runs point it at this run's address. One
+        sync before the window opens brings its phone-rating grant, to print its page."""
         store = Store.open(data_dir / "kiosk.sqlite")
         try:
             device = store.get_setting(DEVICE_KEY)
@@ -151,6 +152,9 @@ class Demo:
                 say(f"kiosk enrolled for counter {WINDOW_COUNTER}")
             elif device["server_url"] != self.url:
                 store.set_setting(DEVICE_KEY, {**device, "server_url": self.url})
+            client = client_factory(store)
+            if client is not None:
+                client.run_once(force=True)
         finally:
             store.close()
 
@@ -176,7 +180,7 @@ class Demo:
         ]
         phone, receipt = _kiosk_links(kiosk_dir, time.time())
         lines.append(f"phone rating {phone or '(appears after the kiosk first syncs)'}")
-        lines.append(f"receipt page {receipt or '(appears after the first rating)'}")
+        lines.append(f"receipt page {receipt or '(shown as a QR on the kiosk after each rating)'}")
         say("open these:\n  " + "\n  ".join(lines))
 
 

@@ -16,9 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._system import LiveServer
-
 ROOT = Path(__file__).resolve().parents[1]
+# The server harness lives with the tests (tests/support), which are not installed.
+sys.path.insert(0, str(ROOT))
+
+from tests.support.system import LiveServer  # noqa: E402
+
 PROGRAM = ROOT / "dist" / "hallrate-kiosk" / "hallrate-kiosk"
 
 

@@ -8,19 +8,18 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
-from PySide6.QtWidgets import QApplication
 
 from kiosk.config import ConfigError, KioskConfig
-from kiosk.device import DEVICE_KEY
+from kiosk.device import DEVICE_KEY, app_version
 from kiosk.links import StoreLinks
 from kiosk.receipt.choose import printer_for
 from kiosk.receipt.printer import Printer
 from kiosk.store import Store
 from kiosk.syncworker import SyncController
+from kiosk.ui.application import make_application
 from kiosk.ui.flow import SETTINGS_KEY, FlowController
 from kiosk.ui.i18n import TRANSLATIONS_DIR, Localizer
 from kiosk.ui.keyboard_warmup import warm_up_keyboard
@@ -30,22 +29,12 @@ from kiosk.ui.screens.admin import DeviceInfo
 from kiosk.ui.services import Speaker
 from kiosk.ui.simulate import SimulatedClock, Simulator
 from kiosk.ui.speech import QtSpeaker, SilentSpeaker
-from kiosk.ui.style import apply_stylesheet
-from kiosk.ui.sync_presenter import SyncPresenter
 from kiosk.ui.window import KioskWindow
 from kiosk.watchdog import SystemdNotifier, Watchdog
-from sync.scoring import DEFAULT_CONFIG
 
 log = logging.getLogger(__name__)
 
 STORE_FILE = "kiosk.sqlite"
-
-
-def app_version() -> str:
-    try:
-        return version("hallrate")
-    except PackageNotFoundError:
-        return "dev"
 
 
 @dataclass
@@ -57,7 +46,8 @@ class Kiosk:
     localizer: Localizer
     store: Store
     sync: SyncController
-    presenter: SyncPresenter
+    #: The badge's figures and the alert line: the server's while fresh, else the store's.
+    scores: ServerFirstScores
     closed: bool = False
 
     def close(self) -> None:
@@ -122,6 +112,7 @@ def open_kiosk(
         speaker = QtSpeaker() if config.speech else SilentSpeaker()
     scores = ServerFirstScores(store, LocalCounterScores(store), clock=time.time)
     printer = printer if printer is not None else printer_for(config.printer)
+    sync = SyncController(store)
     flow = FlowController(
         window,
         config=config,
@@ -131,19 +122,19 @@ def open_kiosk(
         status=store,
         settings=store,
         speaker=speaker,
-        device=DeviceInfo(
-            app_version=app_version(),
-            content_version=DEFAULT_CONFIG.version,
-            data_dir=str(data_dir),
-        ),
+        device=DeviceInfo(app_version=app_version(), data_dir=str(data_dir)),
         clock=clock,
         links=StoreLinks(store),
         printing=PrintQueue(printer) if printer is not None else None,
+        sync=sync,
     )
-    sync = SyncController(store, parent=flow)
-    presenter = SyncPresenter(flow, sync, store, scores)
+    sync.setParent(flow)
+    # The sync loop's answers go to the one owner of the screens.
+    sync.finished.connect(flow.synced)
+    sync.enrolled.connect(flow.enrolled)
+    sync.exported.connect(flow.exported)
     return Kiosk(
-        window=window, flow=flow, localizer=localizer, store=store, sync=sync, presenter=presenter
+        window=window, flow=flow, localizer=localizer, store=store, sync=sync, scores=scores
     )
 
 
@@ -155,16 +146,6 @@ def schedule_keyboard_warmup(kiosk: Kiosk) -> None:
     """Load the on-screen keyboard soon after start, not when the first citizen taps
     "comment" (see kiosk.ui.keyboard_warmup)."""
     QTimer.singleShot(KEYBOARD_WARMUP_MS, kiosk.window, lambda: warm_up_keyboard(kiosk.window))
-
-
-def make_application(argv: list[str]) -> QApplication:
-    """The QApplication, with the on-screen keyboard and the stylesheet."""
-    # Must be set before the QApplication exists: Qt picks the input method once.
-    os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
-    app = QApplication(argv)
-    app.setApplicationName("hallrate-kiosk")
-    apply_stylesheet(app)
-    return app
 
 
 def run(

@@ -105,6 +105,16 @@ class Staff:
     photo: Path | None = None
 
 
+#: An admin PIN is 4 to 12 digits, kept as a string so that leading zeros survive.
+MIN_PIN_DIGITS = 4
+MAX_PIN_DIGITS = 12
+
+
+def valid_pin(pin: str) -> bool:
+    """Whether `pin` may be an admin PIN: the one place the rule is written."""
+    return pin.isdigit() and MIN_PIN_DIGITS <= len(pin) <= MAX_PIN_DIGITS
+
+
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
     """A salted PBKDF2 hash of a PIN as `salt_hex$hash_hex`: what the store keeps once an
     admin changes the PIN on the device, so the settings table never holds the PIN itself."""
@@ -211,8 +221,8 @@ def _apply(config: KioskConfig, data: Mapping[str, Any], *, source: str) -> Kios
             raise ConfigError(f"{source}: unknown setting {key!r}")
     if "language" in changes and changes["language"] not in LANGUAGES:
         raise ConfigError(f"{source}: language must be one of {', '.join(LANGUAGES)}")
-    if "pin" in changes and not (changes["pin"].isdigit() and 4 <= len(changes["pin"]) <= 12):
-        raise ConfigError(f"{source}: pin must be 4–12 digits")
+    if "pin" in changes and not valid_pin(changes["pin"]):
+        raise ConfigError(f"{source}: pin must be {MIN_PIN_DIGITS}–{MAX_PIN_DIGITS} digits")
     for key in ("idle_s", "thanks_s", "cooldown_s", "admin_hold_s", "pin_lockout_s"):
         if key in changes and changes[key] < 0:
             raise ConfigError(f"{source}: {key} must not be negative")

@@ -17,6 +17,8 @@ DEVICE_KEY = "device"
 
 
 def app_version() -> str:
+    """This kiosk's version as the package metadata says (`0.0.0+source` when the source
+    runs uninstalled): what enrollment, every sync and the admin screen report."""
     try:
         return version("hallrate")
     except PackageNotFoundError:
@@ -38,10 +40,12 @@ def enrolled_device(store: Store) -> Device | None:
 def enroll_device(
     store: Store, server_url: str, code: str, *, session: requests.Session | None = None
 ) -> dict[str, Any]:
-    """Enroll with `code`, keep the identity, and lift any "enroll again" stop."""
+    """Enroll with `code`, keep the identity and the server's configuration (the scoring
+    rules among it), and lift any "enroll again" stop."""
     answer = enroll(server_url, code, app_version(), session=session)
     data = {"server_url": server_url, **answer.model_dump(mode="json")}
     store.set_setting(DEVICE_KEY, data)
+    store.set_setting(sync_client.SERVER_CONFIG, answer.config)
     store.set_setting(sync_client.UNAUTHORIZED, False)
     store.set_setting(sync_client.NEXT_ATTEMPT, None)
     return data

@@ -5,11 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.store import Store
-from sync.client import LAST_SUCCESS
+from sync.client import LAST_SUCCESS, SERVER_CONFIG
 from sync.receipt import PUBLIC_URL_KEY, MobileGrant, grant_from_config, receipt_url
-
-#: The settings key under which the sync client keeps the last answer's config.
-SERVER_CONFIG = "server.config"
 
 
 class StoreLinks:

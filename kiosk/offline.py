@@ -12,6 +12,7 @@ from pathlib import Path
 from kiosk.device import DEVICE_KEY
 from kiosk.store import Store
 from sync import bundle
+from sync.client import sort_results
 
 
 class OfflineError(Exception):
@@ -86,13 +87,10 @@ def import_receipt(store: Store, path: Path) -> ReceiptOutcome:
         receipt = bundle.Receipt.from_document(document)
     except bundle.BundleError as exc:
         raise OfflineError(str(exc)) from exc
-    delivered = [i for i, r in receipt.results.items() if r in ("accepted", "duplicate")]
-    dead = [i for i, r in receipt.results.items() if r in ("rejected", "conflict")]
-    moved = store.mark_outbox(delivered, "delivered")
-    for item_id in dead:
-        store.mark_outbox(
-            [item_id],
-            "dead",
-            error=f"{receipt.results[item_id]}: {receipt.errors.get(item_id, '')}",
-        )
-    return ReceiptOutcome(delivered=moved, dead=len(dead), unknown=len(delivered) - moved)
+    verdicts = sort_results(receipt.results, receipt.results, receipt.errors)
+    moved = store.mark_outbox(verdicts.delivered, "delivered")
+    for item_id, note in verdicts.dead:
+        store.mark_outbox([item_id], "dead", error=note)
+    return ReceiptOutcome(
+        delivered=moved, dead=len(verdicts.dead), unknown=len(verdicts.delivered) - moved
+    )

@@ -7,7 +7,7 @@ leaves the kiosk's own store alone:
 
 - store: a new store is created and migrated through every migration, a rating recorded;
 - screens: every screen rendered offscreen at every size in both languages
-  (`kiosk.ui.screenshots.render_all`), which also loads the translations and stylesheet;
+  (`kiosk.screenshots.render_all`), which also loads the translations and stylesheet;
 - keyboard: Qt Virtual Keyboard (its QML) comes up for a text field; pinyin is there;
 - speech: the text-to-speech plugins load;
 - receipt: a QR code (zxing-cpp) and a PDF receipt printed through QPrinter (kiosk/receipt);
@@ -100,7 +100,7 @@ def _check_store(work: Path) -> str:
 
 def _check_screens(work: Path) -> str:
     from kiosk.config import LANGUAGES
-    from kiosk.ui.screenshots import SIZES, render_all
+    from kiosk.screenshots import SIZES, render_all
 
     files = render_all(work / "screens")
     empty = [f for f in files if not f.exists() or f.stat().st_size == 0]
@@ -192,7 +192,8 @@ def _check_sync(work: Path, server: str, code: str) -> str:
 
 def run_self_test(server: str | None, code: str | None, out: TextIO = sys.stdout) -> int:
     """Run every check; print a line for each and a summary. 0 when all passed."""
-    from kiosk.app import app_version, make_application
+    from kiosk.device import app_version
+    from kiosk.ui.application import make_application
 
     # The self-test needs no display: it runs over SSH on a kiosk, in CI, and beside a
     # kiosk already showing full screen.

@@ -9,16 +9,18 @@ which also block on network or disk, run in the same thread.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from kiosk.device import client_factory, enroll_device
+from kiosk.device import SyncStatus, client_factory, enroll_device, sync_status
 from kiosk.offline import OfflineError, export_bundle
 from kiosk.store import Store, StoreError
 from sync.client import SyncResult
 from sync.enroll import EnrollmentError
+from sync.protocol import Place
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +29,26 @@ log = logging.getLogger(__name__)
 MAX_BATCHES_PER_ROUND = 50
 
 
+@dataclass(frozen=True)
+class Enrollment:
+    """What an enrollment asked for on the admin screen came to: the hall and counter the
+    server enrolled this kiosk for, or why it did not."""
+
+    hall: Place | None = None
+    counter: Place | None = None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.counter is not None
+
+
 class SyncWorker(QObject):
     """Lives in the sync thread; `run` sends batches until nothing is due."""
 
-    finished = Signal(object)  # SyncResult of the round's last batch
-    enrolled = Signal(bool, str, object)  # ok, message, the identity (dict) when ok
+    #: The SyncResult of the round's last batch.
+    finished = Signal(SyncResult)
+    enrolled = Signal(Enrollment)
     exported = Signal(bool, str)  # ok, message
 
     def __init__(self, store: Store, session: requests.Session | None = None) -> None:
@@ -43,13 +60,15 @@ class SyncWorker(QObject):
     def enroll(self, server_url: str, code: str) -> None:
         try:
             identity = enroll_device(self._store, server_url, code, session=self._session)
-        except EnrollmentError as exc:
-            self.enrolled.emit(False, exc.message, None)
+        except (EnrollmentError, StoreError) as exc:
+            self.enrolled.emit(Enrollment(error=exc.message))
             return
-        except StoreError as exc:
-            self.enrolled.emit(False, exc.message, None)
-            return
-        self.enrolled.emit(True, "", identity)
+        self.enrolled.emit(
+            Enrollment(
+                hall=Place.model_validate(identity["hall"]),
+                counter=Place.model_validate(identity["counter"]),
+            )
+        )
         self.run(True)
 
     @Slot(str)
@@ -84,9 +103,9 @@ class SyncWorker(QObject):
 class SyncController(QObject):
     """Owned by the GUI thread: timers, the thread, and the signal the UI listens to."""
 
-    finished = Signal(object)  # SyncResult
-    enrolled = Signal(bool, str, object)
-    exported = Signal(bool, str)
+    finished = Signal(SyncResult)
+    enrolled = Signal(Enrollment)
+    exported = Signal(bool, str)  # ok, message
     _request = Signal(bool)
     _enroll = Signal(str, str)
     _export = Signal(str)
@@ -101,6 +120,7 @@ class SyncController(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._store = store
         self._thread = QThread()
         self._thread.setObjectName("hallrate-sync")
         self._worker = SyncWorker(store, session)
@@ -137,6 +157,10 @@ class SyncController(QObject):
 
     def export(self, folder: str) -> None:
         self._export.emit(folder)
+
+    def status(self) -> SyncStatus:
+        """Delivery as the store knows it now, for the admin screen."""
+        return sync_status(self._store)
 
     def stop(self) -> None:
         self._periodic.stop()

@@ -16,7 +16,9 @@ from sqlalchemy import Engine
 
 from server import apidocs, escalation
 from server.alerts.endpoints import router as alerts_router
+from server.alerts.profile_endpoints import router as profiles_router
 from server.bodylimit import BodyLimitMiddleware
+from server.console.install import install as install_console
 from server.database import make_engine, make_session_factory
 from server.devices.endpoints import router as devices_router
 from server.enrollment.endpoints import router as enroll_router
@@ -105,10 +107,12 @@ def create_app(
         devices_router,
         mobile_router,
         notify_router,
+        profiles_router,
     ):
         app.include_router(router)
     apidocs.install(app)
     install_error_handlers(app, settings.retry_after_s)
+    install_console(app)
     # Outermost last: latency covers everything, the body limit runs before any parsing.
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BATCH_BYTES)
     # A sync answer names every rating of the batch; over a rural link it is most of the

@@ -12,15 +12,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.alerts import service as alert_service
+from server.alerts import service as alerts
 from server.enrollment import service as enrollment
 from server.halls import repository as halls
 from server.halls import service as hall_service
 from server.ingest import service as ingest
-from server.models import Alert, AlertKind, Rating, Role, User
+from server.models import Alert, AlertCause, AlertKind, Rating, Role
 from server.settings import Settings
+from server.users import repository as users_repository
 from server.users import service as users
 from sync.protocol import EnrollRequest, SyncRequest
+from sync.reasons import DEFAULT_REASONS
 from sync.scoring import DEFAULT_CONFIG
 
 HALL_ID = "demo-hall"
@@ -34,7 +36,7 @@ COUNTERS = (
     ("c05", "5号窗口 税务", 4.1),
     ("c06", "6号窗口 综合受理", 3.1),
 )
-REASONS = ("long_wait", "unclear_guidance", "rude", "system_down", "missing_materials")
+REASONS = tuple(r.code for r in DEFAULT_REASONS)
 
 
 class DemoError(ValueError):
@@ -80,13 +82,15 @@ def build(
                 session, EnrollRequest(code=issued.code, app_version="demo"), settings, now
             )
             device_ids[counter_id] = answer.device_id
-        names = ("admin", "supervisor", "auditor")
+        names = ("admin", "manager", "supervisor", "auditor", "inspector")
         hasher = users.hasher_for(settings)
         users.create_user(session, "admin", DEMO_PASSWORD, Role.ADMIN, None, now, hasher)
+        users.create_user(session, "manager", DEMO_PASSWORD, Role.MANAGER, HALL_ID, now, hasher)
         users.create_user(
             session, "supervisor", DEMO_PASSWORD, Role.SUPERVISOR, HALL_ID, now, hasher
         )
         users.create_user(session, "auditor", DEMO_PASSWORD, Role.AUDITOR, None, now, hasher)
+        users.create_user(session, "inspector", DEMO_PASSWORD, Role.INSPECTOR, None, now, hasher)
 
     total = 0
     local_now = now.astimezone(zone)
@@ -140,25 +144,28 @@ def build(
     return DemoSummary(HALL_ID, len(COUNTERS), total, names)
 
 
-#: (note, what was said on the call, what was fixed, reply the citizen reads) for the
-#: demo's answered low scores.
+#: (note, what was said on the call, what was fixed, cause, reply the citizen reads) for
+#: the demo's answered low scores.
 _HANDLING = (
     (
         "已联系窗口负责人核实情况",
         "已电话回访，群众反映等候时间过长，已致歉",
         "高峰时段增开一个综合窗口，调整叫号顺序",
+        AlertCause.WAITING,
         "您反映的等候时间过长问题已整改：高峰时段已增开窗口。感谢您的监督！",
     ),
     (
         "已查看评价内容，转窗口核实",
         "已电话回访，群众对材料要求的解释不满意",
         "窗口人员已重新学习一次性告知制度，材料清单已张贴",
+        AlertCause.STAFF,
         "已对窗口人员进行一次性告知培训，材料清单已在窗口公示。感谢您的反馈！",
     ),
     (
         "已受理，安排专人跟进",
         "回访未接通，已发送短信告知处理进展",
         "系统故障已报修恢复，增加了故障时的人工登记",
+        AlertCause.SYSTEM,
         "当日系统故障已修复，并增加了故障时的人工登记流程。给您带来不便，深表歉意。",
     ),
 )
@@ -168,35 +175,42 @@ def _work_past_alerts(
     session: Session, rng: random.Random, now: datetime, deadline: timedelta
 ) -> None:
     """Give the demo's past a hall that works: the server learned of each rating when it
-    was made, and low scores whose deadline has passed were answered and closed in time,
-    but for two left overdue; those still within their deadline are open."""
-    supervisor = session.scalars(select(User).where(User.username == "supervisor")).one()
-    alerts = session.execute(
+    was made; low scores whose deadline has passed were answered and closed in time (with
+    a cause and a reply), but for two left overdue; of those still within their deadline
+    the supervisor has taken on about half."""
+    supervisor = users_repository.by_username(session, "supervisor")
+    assert supervisor is not None
+    low = session.execute(
         select(Alert, Rating.occurred_at)
         .join(Rating, Rating.id == Alert.rating_id)
         .where(Alert.kind == AlertKind.LOW_SCORE.value)
         .order_by(Rating.occurred_at)
     ).all()
-    past_due = [(a, at) for a, at in alerts if at + deadline < now]
+    past_due = [(a, at) for a, at in low if at + deadline < now]
     overdue = {id(a) for a, _ in rng.sample(past_due, min(2, len(past_due)))}
-    for alert, occurred_at in alerts:
+    for alert, occurred_at in low:
         alert.created_at = occurred_at
         alert.due_at = occurred_at + deadline
         # One deadline as the demo's story has it, not the profile's stages from today.
         alert.stage_due = None
         alert.learn_delay_s = 0
-        if occurred_at + deadline >= now or id(alert) in overdue:
+        if id(alert) in overdue:
             continue
-        note, call, fix, reply = rng.choice(_HANDLING)
+        if occurred_at + deadline >= now:
+            if rng.random() < 0.5:
+                alerts.act(session, supervisor, alert.id, "acknowledge", "已受理，正在核实", now)
+            continue
+        note, call, fix, cause, reply = rng.choice(_HANDLING)
+        reached = "未接通" not in call
         at = occurred_at + timedelta(minutes=rng.randint(20, 120))
-        for action, text in (
-            ("acknowledge", note),
-            ("call-back", call),
-            ("rectify", fix),
-            ("close", fix),
+        for step, text, extra in (
+            ("acknowledge", note, {}),
+            ("call-back", call, {"reached": reached}),
+            ("rectify", fix, {}),
+            ("close", fix, {"cause": cause}),
         ):
-            alert_service.act(session, supervisor, alert.id, action, text, at)
+            alerts.act(session, supervisor, alert.id, step, text, at, **extra)
             at += timedelta(minutes=rng.randint(30, 300))
-        alert_service.publish_reply(session, supervisor, alert.id, reply, at)
+        alerts.publish_reply(session, supervisor, alert.id, reply, at)
     session.flush()
-    alert_service.escalate_overdue(session, now, DEFAULT_CONFIG)
+    alerts.escalate_overdue(session, now, DEFAULT_CONFIG)

@@ -30,6 +30,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# The alert vocabulary is the protocol's: kiosks receive these values in sync answers.
+from sync.protocol import AlertKind as AlertKind
+from sync.protocol import AlertState as AlertState
+
 #: Weighted scores are stored multiplied by this (weights have at most 4 decimals).
 SCORE_SCALE = 10_000
 
@@ -200,19 +204,16 @@ class ServiceSession(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
 
 
-class AlertKind(enum.StrEnum):
-    LOW_SCORE = "low_score"
-    COUNTER_LOW_RATE = "counter_low_rate"
-    #: Many low scores at one counter in a short window (server/alerts/surge.py).
-    COUNTER_SURGE = "counter_surge"
+class AlertCause(enum.StrEnum):
+    """The class a closed low score is given (GB/T 39734 差评分类)."""
 
-
-class AlertState(enum.StrEnum):
-    OPEN = "open"
-    ACKNOWLEDGED = "acknowledged"
-    CALLED_BACK = "called_back"
-    RECTIFIED = "rectified"
-    CLOSED = "closed"
+    STAFF = "staff"
+    PROCESS = "process"
+    SYSTEM = "system"
+    WAITING = "waiting"
+    FACILITIES = "facilities"
+    MISUNDERSTANDING = "misunderstanding"
+    NOT_VERIFIABLE = "not_verifiable"
 
 
 class Alert(Base):
@@ -255,6 +256,10 @@ class Alert(Base):
     #: The citizen's word on the handling, from the receipt page (once).
     citizen_satisfied: Mapped[bool | None] = mapped_column(Boolean)
     citizen_feedback_at: Mapped[datetime | None]
+    #: The person the alert is assigned to (a user who may work the hall's alerts).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Set when the alert is closed: why the score was low (`AlertCause`).
+    cause: Mapped[str | None] = mapped_column(String(32))
 
 
 class AlertEvent(Base):
@@ -267,6 +272,9 @@ class AlertEvent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
+    #: What the step recorded besides the note: {"reached": bool}, {"assignee_id": n},
+    #: {"cause": "..."}.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime]
 
 
@@ -315,6 +323,12 @@ class Role(enum.StrEnum):
     INSPECTOR = "inspector"
 
 
+#: Roles bound to one hall: they see only that hall.
+HALL_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR})
+#: Roles that only read.
+READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.INSPECTOR})
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -326,6 +340,28 @@ class User(Base):
     hall_id: Mapped[str | None] = mapped_column(ForeignKey("halls.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """One state change a person made (login, logout, alert step, admin edit, export):
+    who, when, what, and the object's state before and after, as JSON."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The name as it was then (a user may be renamed or disabled later).
+    username: Mapped[str] = mapped_column(String(64))
+    #: e.g. "login", "logout", "alert.acknowledge", "user.create", "export.ratings".
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    #: The hall the object belongs to, when it belongs to one (what a hall's people may see).
+    hall_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class AlertProfileRow(Base):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,7 +12,7 @@ from cryptography.fernet import Fernet
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from sync.scoring import DEFAULT_CONFIG, ScoringConfig
+from sync.scoring import DEFAULT_CONFIG, ScoringConfig, ScoringConfigError
 
 #: The secret a development install starts with; refused anywhere else.
 DEVELOPMENT_SECRET = "development-only-secret-do-not-deploy"
@@ -39,6 +41,10 @@ class Settings(BaseSettings):
     max_rating_age_days: int = Field(default=400, gt=0)
     enrollment_code_hours: int = Field(default=72, gt=0)
     login_token_hours: int = Field(default=12, gt=0)
+    #: The console signs a user out after this many minutes without a click or a form.
+    console_idle_minutes: int = Field(default=30, gt=0, le=24 * 60)
+    #: ... and after this many hours whatever they do.
+    console_session_hours: int = Field(default=12, gt=0, le=24 * 7)
     #: How often the background job marks overdue alerts escalated.
     escalation_interval_s: float = Field(default=60.0, gt=0)
     #: Failed enrollment attempts one client address may make per minute before 429.
@@ -57,6 +63,10 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
     #: How long a phone-rating token stays valid; kiosks get a fresh one with every sync.
     mobile_token_minutes: int = Field(default=15, gt=0, le=24 * 60)
+    #: The scoring rules over sync/scoring.py's defaults: JSON that
+    #: `ScoringConfig.from_mapping` reads, e.g. `{"version": "2025.1", "weights": {...}}`.
+    #: Kiosks receive them with every sync answer and score with them.
+    scoring_rules: str = ""
 
     #: How often the delivery job looks for notifications to send.
     notify_interval_s: float = Field(default=10.0, gt=0)
@@ -93,6 +103,20 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown timezone {value!r}") from None
+        return value
+
+    @field_validator("scoring_rules")
+    @classmethod
+    def _usable_scoring(cls, value: str) -> str:
+        try:
+            config = _scoring(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"scoring_rules is not JSON: {exc}") from None
+        except (ScoringConfigError, ValueError, TypeError, ArithmeticError) as exc:
+            raise ValueError(f"scoring_rules: {exc}") from None
+        if config != DEFAULT_CONFIG and config.version == DEFAULT_CONFIG.version:
+            # Ratings record the version they were scored with: other rules, other version.
+            raise ValueError("scoring_rules that change the rules need a version of their own")
         return value
 
     @model_validator(mode="after")
@@ -134,5 +158,16 @@ class Settings(BaseSettings):
 
     @property
     def scoring(self) -> ScoringConfig:
-        """The scoring rules in force (sync/scoring.py's defaults for now)."""
+        """The scoring rules in force: sync/scoring.py's defaults with `scoring_rules` on
+        top. Everything that scores asks here, so the rules have one source."""
+        return _scoring(self.scoring_rules)
+
+
+@functools.lru_cache(maxsize=16)
+def _scoring(rules: str) -> ScoringConfig:
+    if not rules.strip():
         return DEFAULT_CONFIG
+    data = json.loads(rules)
+    if not isinstance(data, dict):
+        raise ScoringConfigError("the rules must be a JSON object")
+    return ScoringConfig.from_mapping(data) if data else DEFAULT_CONFIG

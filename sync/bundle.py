@@ -14,7 +14,9 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
+
+from sync.protocol import Result
 
 BUNDLE_FORMAT = "hallrate-bundle"
 RECEIPT_FORMAT = "hallrate-receipt"
@@ -129,8 +131,7 @@ class Receipt:
         errors = document.get("errors", {})
         if not isinstance(results, dict) or not isinstance(errors, dict):
             raise BundleError("incomplete receipt: results missing")
-        allowed = {"accepted", "duplicate", "conflict", "rejected"}
-        if not set(results.values()) <= allowed:
+        if not set(results.values()) <= set(get_args(Result)):
             raise BundleError("the receipt holds an unknown result")
         return cls(
             bundle_id=str(document.get("bundle_id")),

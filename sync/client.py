@@ -14,7 +14,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -28,7 +28,12 @@ from sync import protocol
 
 log = logging.getLogger(__name__)
 
+#: Outbox items in one batch at most (the server takes up to protocol.MAX_BATCH_RATINGS).
 MAX_ITEMS = 500
+#: Uncompressed outbox payload taken for one batch at most: half the server's whole-request
+#: limit, so the envelope and any growth fit.
+MAX_PAYLOAD_BYTES = protocol.MAX_BATCH_BYTES // 2
+#: A gzipped request body at most; a larger one is halved before it is sent.
 MAX_GZIP_BYTES = 256 * 1024
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 600.0
@@ -44,17 +49,69 @@ BATCH_LIMIT = "sync.batch_limit"
 LAST_SUCCESS = "sync.last_success_ts"
 LAST_ERROR = "sync.last_error"
 UNAUTHORIZED = "sync.unauthorized"
+#: The `config` block of the last sync answer (scoring, QR addresses, phone grant).
+SERVER_CONFIG = "server.config"
 
 
 OutboxState = Literal["pending", "in_flight", "delivered", "dead"]
+
+#: What a per-item result from the server (a sync answer or a USB receipt) makes of the
+#: item in the outbox: delivered, or kept as a dead letter with the reason.
+RESULT_STATES: Mapping[str, OutboxState] = {  # keyed by protocol.Result
+    "accepted": "delivered",
+    "duplicate": "delivered",
+    "conflict": "dead",
+    "rejected": "dead",
+}
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """The server's per-item results sorted by what they do to the outbox."""
+
+    delivered: list[str]
+    #: (item id, the note kept with the dead letter)
+    dead: list[tuple[str, str]]
+    #: Sent but not named in the answer: back to pending.
+    absent: list[str]
+
+    def moves(self) -> list[tuple[list[str], OutboxState, str | None]]:
+        moves: list[tuple[list[str], OutboxState, str | None]] = [
+            (self.delivered, "delivered", None),
+            (self.absent, "pending", None),
+        ]
+        moves.extend(([item_id], "dead", note) for item_id, note in self.dead)
+        return moves
+
+
+def sort_results(
+    ids: Iterable[str], results: Mapping[str, str], errors: Mapping[str, str]
+) -> Verdicts:
+    """The one reading of an answer's `results` and `errors` for the items `ids`.
+
+    An item the answer does not name (or names with a result this client does not know)
+    stays to be sent again: the server deduplicates by id.
+    """
+    verdicts = Verdicts([], [], [])
+    for item_id in ids:
+        result = results.get(item_id, "")
+        state = RESULT_STATES.get(result)
+        if state is None:
+            verdicts.absent.append(item_id)
+        elif state == "delivered":
+            verdicts.delivered.append(item_id)
+        else:
+            note = f"{result}: {errors.get(item_id, '')}".strip(": ")
+            verdicts.dead.append((item_id, note))
+    return verdicts
 
 
 @dataclass(frozen=True)
 class ServerState:
     """The counter's scores and open alerts as one sync answer gave them."""
 
-    counter_scores: Mapping[str, Any] | None
-    alerts: Sequence[Mapping[str, Any]]
+    counter_scores: protocol.CounterScores | None
+    alerts: Sequence[protocol.Alert]
     counter_id: str
     received_ts: float
 
@@ -201,9 +258,7 @@ class SyncClient:
         if not force and next_attempt is not None and now < float(next_attempt):
             return SyncResult("waiting", next_attempt_ts=float(next_attempt))
         limit = int(self.outbox.get_setting(BATCH_LIMIT, MAX_ITEMS))
-        entries = list(
-            self.outbox.pending_outbox(max_items=limit, max_bytes=protocol.MAX_BATCH_BYTES // 2)
-        )
+        entries = list(self.outbox.pending_outbox(max_items=limit, max_bytes=MAX_PAYLOAD_BYTES))
         if not entries:
             last = self.outbox.get_setting(LAST_SUCCESS)
             if last is not None and now - float(last) < REFRESH_S:
@@ -297,40 +352,30 @@ class SyncClient:
         if answer.batch_id != batch_id:
             return self._failed(ids, status, "the answer named another batch", None)
 
-        delivered = [i for i in ids if answer.results.get(i) in ("accepted", "duplicate")]
-        dead = [i for i in ids if answer.results.get(i) in ("rejected", "conflict")]
-        absent = [i for i in ids if i not in answer.results]
+        verdicts = sort_results(ids, answer.results, answer.errors)
         update = OutboxUpdate(
-            moves=[(delivered, "delivered", None), (absent, "pending", None)],
+            moves=verdicts.moves(),
             server_state=ServerState(
-                answer.counter_scores.model_dump(mode="json") if answer.counter_scores else None,
-                [a.model_dump(mode="json") for a in answer.alerts],
-                self.device.counter_id,
-                self.clock(),
+                answer.counter_scores, answer.alerts, self.device.counter_id, self.clock()
             ),
             settings={FAILURES: 0, NEXT_ATTEMPT: None, LAST_SUCCESS: self.clock()},
         )
-        for item_id in dead:
-            reason = answer.errors.get(item_id, "")
-            update.moves.append(
-                ([item_id], "dead", f"{answer.results[item_id]}: {reason}".strip(": "))
-            )
         if answer.config:
-            update.settings["server.config"] = answer.config
+            update.settings[SERVER_CONFIG] = answer.config
         self.outbox.apply_sync(update)
         log.info(
             "sync batch %s: %d delivered, %d dead, %d absent",
             batch_id,
-            len(delivered),
-            len(dead),
-            len(absent),
+            len(verdicts.delivered),
+            len(verdicts.dead),
+            len(verdicts.absent),
         )
         return SyncResult(
             "delivered",
             sent=len(ids),
-            delivered=len(delivered),
-            dead=len(dead),
-            requeued=len(absent),
+            delivered=len(verdicts.delivered),
+            dead=len(verdicts.dead),
+            requeued=len(verdicts.absent),
             status=status,
         )
 

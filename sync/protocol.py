@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -182,16 +183,33 @@ class CounterScores(_Model):
     month: PeriodScore
 
 
-AlertKind = Literal["low_score", "counter_low_rate"]
-AlertState = Literal["open", "acknowledged", "called_back", "rectified", "closed"]
+class AlertKind(StrEnum):
+    """What an alert is about: one low score, a counter's monthly low-score rate, or a
+    surge of low scores at a counter (server only: sync answers carry the first two, which
+    every kiosk knows)."""
+
+    LOW_SCORE = "low_score"
+    COUNTER_LOW_RATE = "counter_low_rate"
+    COUNTER_SURGE = "counter_surge"
+
+
+class AlertState(StrEnum):
+    """The stages an alert is worked through, in order."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    CALLED_BACK = "called_back"
+    RECTIFIED = "rectified"
+    CLOSED = "closed"
 
 
 class Alert(_Model):
     id: StrictStr
-    kind: AlertKind
+    # Not strict: the server fills these from its string columns.
+    kind: Annotated[AlertKind, Field(strict=False)]
     counter_id: Name
     rating_id: UUIDStr | None = None
-    state: AlertState
+    state: Annotated[AlertState, Field(strict=False)]
     created_at: Timestamp
     due_at: Timestamp
     escalated: StrictBool = False
@@ -208,8 +226,15 @@ class SyncResponse(_Model):
     config: dict[str, Any] = {}
 
 
+#: An enrollment code as typed on the kiosk (the server makes them 12 letters in groups).
+ENROLL_CODE_MIN_CHARS = 4
+ENROLL_CODE_MAX_CHARS = 64
+
+
 class EnrollRequest(_Model):
-    code: Annotated[StrictStr, Field(min_length=4, max_length=64)]
+    code: Annotated[
+        StrictStr, Field(min_length=ENROLL_CODE_MIN_CHARS, max_length=ENROLL_CODE_MAX_CHARS)
+    ]
     app_version: Annotated[StrictStr, Field(min_length=1, max_length=32)]
 
 

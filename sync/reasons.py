@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Reasons are offered (and count) for a dimension rated this many stars or fewer, on the
+#: kiosk and on the phone page alike.
+REASONS_UP_TO_STARS = 2
+
 
 @dataclass(frozen=True)
 class Reason:

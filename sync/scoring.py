@@ -31,6 +31,19 @@ def _dec(value: Number) -> Decimal:
     return Decimal(value)
 
 
+def _number(key: str, value: Number) -> Decimal:
+    """A configured number, or `ScoringConfigError` naming the setting."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        raise ScoringConfigError(f"{key} must be a number, got {value!r}")
+    try:
+        number = _dec(value)
+    except ArithmeticError:
+        raise ScoringConfigError(f"{key} must be a number, got {value!r}") from None
+    if not number.is_finite():
+        raise ScoringConfigError(f"{key} must be a finite number, got {value!r}")
+    return number
+
+
 @dataclass(frozen=True)
 class Dimension:
     """One rated dimension of a service."""
@@ -182,24 +195,56 @@ class ScoringConfig:
             if key == "weights":
                 if not isinstance(value, Mapping):
                     raise ScoringConfigError("weights must be a table of dimension = weight")
-                kwargs[key] = {str(k): _dec(v) for k, v in value.items()}
+                kwargs[key] = {str(k): _number(f"weights.{k}", v) for k, v in value.items()}
             elif key == "points":
                 if not isinstance(value, Mapping):
                     raise ScoringConfigError("points must be a table")
                 bad = set(value) - set(PointsRules.__dataclass_fields__)
                 if bad:
                     raise ScoringConfigError(f"unknown points settings: {', '.join(sorted(bad))}")
-                kwargs[key] = PointsRules(**{str(k): _dec(v) for k, v in value.items()})
+                kwargs[key] = PointsRules(
+                    **{str(k): _number(f"points.{k}", v) for k, v in value.items()}
+                )
             elif key in ("version",):
                 kwargs[key] = str(value)
             elif key == "alert_deadline_hours":
-                kwargs[key] = int(value)  # type: ignore[call-overload]
+                hours = _number(key, value)  # type: ignore[arg-type]
+                if hours != hours.to_integral_value():
+                    raise ScoringConfigError(f"{key} must be a whole number, got {value!r}")
+                kwargs[key] = int(hours)
             else:
-                kwargs[key] = _dec(value)  # type: ignore[arg-type]
+                kwargs[key] = _number(key, value)  # type: ignore[arg-type]
         return cls(**kwargs)  # type: ignore[arg-type]
+
+    def to_mapping(self) -> dict[str, object]:
+        """What a device needs of this configuration as plain JSON (numbers as strings, so
+        they stay exact): the `scoring` block of enrollment and sync answers, read back by
+        `from_mapping`."""
+        return {
+            "version": self.version,
+            "weights": {code: str(w) for code, w in self.weights.items()},
+            "low_score_below": str(self.low_score_below),
+            "satisfied_from": str(self.satisfied_from),
+            "counter_low_rate_limit": str(self.counter_low_rate_limit),
+            "alert_deadline_hours": self.alert_deadline_hours,
+        }
 
 
 DEFAULT_CONFIG = ScoringConfig()
+
+#: Where the scoring configuration stands in the `config` block of enrollment and sync answers.
+CONFIG_BLOCK_KEY = "scoring"
+
+
+def config_from_block(block: Mapping[str, object] | None) -> ScoringConfig | None:
+    """The scoring configuration a server's `config` block carries, None when it carries
+    none; `ScoringConfigError` when it carries one that cannot be used."""
+    if not block or CONFIG_BLOCK_KEY not in block:
+        return None
+    data = block[CONFIG_BLOCK_KEY]
+    if not isinstance(data, Mapping):
+        raise ScoringConfigError("the scoring block must be a table")
+    return ScoringConfig.from_mapping(data)
 
 
 def validate_scores(scores: Mapping[str, int], config: ScoringConfig = DEFAULT_CONFIG) -> None:

@@ -11,7 +11,7 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-    from bench._system import LiveServer
+    from tests.support.system import LiveServer
 
 # Widgets render offscreen: tests run on machines without a display (CI, SSH sessions).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -25,7 +25,7 @@ pytest_plugins = ("tests.kiosk.fixtures",)
 def live_server(tmp_path: Path) -> Iterator["LiveServer"]:
     """The real server process (`hallrate-server serve`) on a free loopback port, on a
     SQLite file of its own under tmp_path/server."""
-    from bench._system import LiveServer
+    from tests.support.system import LiveServer
 
     (tmp_path / "server").mkdir()
     server = LiveServer(tmp_path / "server")

@@ -191,8 +191,8 @@
         </message>
         <message>
             <location filename="../../kiosk/ui/flow.py" line="320" />
-            <source>a PIN has 4 to 12 digits</source>
-            <translation>a PIN has 4 to 12 digits</translation>
+            <source>a PIN has {low} to {high} digits</source>
+            <translation>a PIN has {low} to {high} digits</translation>
         </message>
         <message>
             <location filename="../../kiosk/ui/flow.py" line="323" />
@@ -218,6 +218,42 @@
             <location filename="../../kiosk/ui/flow.py" line="353" />
             <source>Receipt code</source>
             <translation>Receipt code</translation>
+        </message>
+        <message>
+            <source>Syncing…</source>
+            <translation>Syncing…</translation>
+        </message>
+        <message>
+            <source>The server address starts with https://</source>
+            <translation>The server address starts with https://</translation>
+        </message>
+        <message>
+            <source>Enter the enrollment code the administrator gave you.</source>
+            <translation>Enter the enrollment code the administrator gave you.</translation>
+        </message>
+        <message>
+            <source>Enrolling…</source>
+            <translation>Enrolling…</translation>
+        </message>
+        <message>
+            <source>Enrollment failed: {why}</source>
+            <translation>Enrollment failed: {why}</translation>
+        </message>
+        <message>
+            <source>Enrolled for {counter}.</source>
+            <translation>Enrolled for {counter}.</translation>
+        </message>
+        <message>
+            <source>Exporting…</source>
+            <translation>Exporting…</translation>
+        </message>
+        <message>
+            <source>Exported {what}</source>
+            <translation>Exported {what}</translation>
+        </message>
+        <message>
+            <source>Export failed: {why}</source>
+            <translation>Export failed: {why}</translation>
         </message>
     </context>
     <context>
@@ -487,45 +523,6 @@ no ratings yet</translation>
         <message>
             <source>USB folder</source>
             <translation>USB folder</translation>
-        </message>
-    </context>
-    <context>
-        <name>SyncPresenter</name>
-        <message>
-            <source>Syncing…</source>
-            <translation>Syncing…</translation>
-        </message>
-        <message>
-            <source>The server address starts with https://</source>
-            <translation>The server address starts with https://</translation>
-        </message>
-        <message>
-            <source>Enter the enrollment code the administrator gave you.</source>
-            <translation>Enter the enrollment code the administrator gave you.</translation>
-        </message>
-        <message>
-            <source>Enrolling…</source>
-            <translation>Enrolling…</translation>
-        </message>
-        <message>
-            <source>Enrollment failed: {why}</source>
-            <translation>Enrollment failed: {why}</translation>
-        </message>
-        <message>
-            <source>Enrolled for {counter}.</source>
-            <translation>Enrolled for {counter}.</translation>
-        </message>
-        <message>
-            <source>Exporting…</source>
-            <translation>Exporting…</translation>
-        </message>
-        <message>
-            <source>Exported {what}</source>
-            <translation>Exported {what}</translation>
-        </message>
-        <message>
-            <source>Export failed: {why}</source>
-            <translation>Export failed: {why}</translation>
         </message>
     </context>
 </TS>

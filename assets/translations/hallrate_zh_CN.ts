@@ -190,8 +190,8 @@
         </message>
         <message>
             <location filename="../../kiosk/ui/flow.py" line="320" />
-            <source>a PIN has 4 to 12 digits</source>
-            <translation>密码须为 4 至 12 位数字</translation>
+            <source>a PIN has {low} to {high} digits</source>
+            <translation>密码须为 {low} 至 {high} 位数字</translation>
         </message>
         <message>
             <location filename="../../kiosk/ui/flow.py" line="323" />
@@ -217,6 +217,42 @@
             <location filename="../../kiosk/ui/flow.py" line="353" />
             <source>Receipt code</source>
             <translation>回执码</translation>
+        </message>
+        <message>
+            <source>Syncing…</source>
+            <translation>正在同步…</translation>
+        </message>
+        <message>
+            <source>The server address starts with https://</source>
+            <translation>服务器地址应以 https:// 开头</translation>
+        </message>
+        <message>
+            <source>Enter the enrollment code the administrator gave you.</source>
+            <translation>请输入管理员提供的登记码。</translation>
+        </message>
+        <message>
+            <source>Enrolling…</source>
+            <translation>正在登记…</translation>
+        </message>
+        <message>
+            <source>Enrollment failed: {why}</source>
+            <translation>登记失败：{why}</translation>
+        </message>
+        <message>
+            <source>Enrolled for {counter}.</source>
+            <translation>已登记为 {counter}。</translation>
+        </message>
+        <message>
+            <source>Exporting…</source>
+            <translation>正在导出…</translation>
+        </message>
+        <message>
+            <source>Exported {what}</source>
+            <translation>已导出 {what}</translation>
+        </message>
+        <message>
+            <source>Export failed: {why}</source>
+            <translation>导出失败：{why}</translation>
         </message>
     </context>
     <context>
@@ -484,45 +520,6 @@ no ratings yet</source>
         <message>
             <source>USB folder</source>
             <translation>U盘目录</translation>
-        </message>
-    </context>
-    <context>
-        <name>SyncPresenter</name>
-        <message>
-            <source>Syncing…</source>
-            <translation>正在同步…</translation>
-        </message>
-        <message>
-            <source>The server address starts with https://</source>
-            <translation>服务器地址应以 https:// 开头</translation>
-        </message>
-        <message>
-            <source>Enter the enrollment code the administrator gave you.</source>
-            <translation>请输入管理员提供的登记码。</translation>
-        </message>
-        <message>
-            <source>Enrolling…</source>
-            <translation>正在登记…</translation>
-        </message>
-        <message>
-            <source>Enrollment failed: {why}</source>
-            <translation>登记失败：{why}</translation>
-        </message>
-        <message>
-            <source>Enrolled for {counter}.</source>
-            <translation>已登记为 {counter}。</translation>
-        </message>
-        <message>
-            <source>Exporting…</source>
-            <translation>正在导出…</translation>
-        </message>
-        <message>
-            <source>Exported {what}</source>
-            <translation>已导出 {what}</translation>
-        </message>
-        <message>
-            <source>Export failed: {why}</source>
-            <translation>导出失败：{why}</translation>
         </message>
     </context>
 </TS>

@@ -27,9 +27,24 @@ from kiosk.store import models
 from kiosk.store.database import OpenReport, make_engine, prepare, translated_errors
 from kiosk.store.errors import InvalidRatingError, StoreError
 from sync import protocol
-from sync.client import OutboxState, OutboxUpdate, ServerState
+from sync.client import (
+    MAX_ITEMS,
+    MAX_PAYLOAD_BYTES,
+    SERVER_CONFIG,
+    OutboxState,
+    OutboxUpdate,
+    ServerState,
+)
 from sync.receipt import receipt_code
-from sync.scoring import DEFAULT_CONFIG, Aggregate, ScoreError, ScoringConfig, weighted_score
+from sync.scoring import (
+    DEFAULT_CONFIG,
+    Aggregate,
+    ScoreError,
+    ScoringConfig,
+    ScoringConfigError,
+    config_from_block,
+    weighted_score,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +92,8 @@ class StoreStatus:
     in_flight: int
     dead: int
     last_error: str | None
+    #: The version of the scoring configuration new ratings are made with.
+    content_version: str
 
 
 class Store:
@@ -85,6 +102,9 @@ class Store:
     def __init__(self, path: Path, report: OpenReport, config: ScoringConfig) -> None:
         self.path = path
         self.report = report
+        #: The scoring rules ratings are scored and counted with: the server's, from the
+        #: last answer that carried them (kept in the store, so a restart keeps them), and
+        #: the code defaults given to `open` before the first contact.
         self.config = config
         self._writer: Engine = make_engine(path, immediate=True)
         self._reader: Engine = make_engine(path, immediate=False)
@@ -98,6 +118,7 @@ class Store:
         path = Path(path)
         report = prepare(path)
         store = cls(path, report, config)
+        store._adopt_server_config(store.get_setting(SERVER_CONFIG))
         try:
             store._receipt_key = store._ensure_receipt_key()
         except StoreError as exc:
@@ -239,8 +260,8 @@ class Store:
 
     def pending_outbox(
         self,
-        max_items: int = 500,
-        max_bytes: int = 256 * 1024,
+        max_items: int = MAX_ITEMS,
+        max_bytes: int = MAX_PAYLOAD_BYTES,
         states: Sequence[OutboxState] = ("pending",),
     ) -> list[OutboxEntry]:
         """Items in `states` (pending), oldest first, at most `max_items` and `max_bytes`.
@@ -296,6 +317,8 @@ class Store:
                 _save_server_state(conn, update.server_state)
             for key, value in update.settings.items():
                 _set(conn, key, value)
+        if SERVER_CONFIG in update.settings:
+            self._adopt_server_config(update.settings[SERVER_CONFIG])
 
     def pending_count(self) -> int:
         """Items not yet delivered nor dead: the queue depth reported to the server."""
@@ -365,6 +388,7 @@ class Store:
             in_flight=counts.get("in_flight", 0),
             dead=counts.get("dead", 0),
             last_error=error,
+            content_version=self.config.version,
         )
 
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -377,13 +401,26 @@ class Store:
     def set_setting(self, key: str, value: Any) -> None:
         with self._write_lock, translated_errors(), self._writer.begin() as conn:
             _set(conn, key, value)
+        if key == SERVER_CONFIG:
+            self._adopt_server_config(value)
+
+    def _adopt_server_config(self, block: Any) -> None:
+        """Score with the configuration the server's `config` block carries, if it does."""
+        try:
+            config = config_from_block(block if isinstance(block, Mapping) else None)
+        except ScoringConfigError as exc:
+            log.error("store: the server's scoring configuration is not usable: %s", exc)
+            return
+        if config is not None and config != self.config:
+            log.info("store: scoring with the server's configuration %s", config.version)
+            self.config = config
 
     # -- what the server sent back -------------------------------------------------------
 
     def save_server_state(
         self,
-        counter_scores: Mapping[str, Any] | None,
-        alerts: Sequence[Mapping[str, Any]],
+        counter_scores: protocol.CounterScores | None,
+        alerts: Sequence[protocol.Alert],
         counter_id: str,
         received_ts: float,
     ) -> None:
@@ -391,22 +428,35 @@ class Store:
         with self._write_lock, translated_errors(), self._writer.begin() as conn:
             _save_server_state(conn, ServerState(counter_scores, alerts, counter_id, received_ts))
 
-    def server_scores(self, counter_id: str) -> tuple[dict[str, Any], float] | None:
+    def server_scores(self, counter_id: str) -> tuple[protocol.CounterScores, float] | None:
         """The server's last counter scores and when they arrived, if any."""
         query = select(models.ServerScore.payload, models.ServerScore.received_ts).where(
             models.ServerScore.counter_id == counter_id
         )
         with translated_errors(), self._reader.connect() as conn:
             row = conn.execute(query).first()
-        return None if row is None else (row[0], row[1])
+        if row is None:
+            return None
+        try:
+            return protocol.CounterScores.model_validate_json(json.dumps(row[0])), row[1]
+        except ValidationError:
+            log.warning("store: kept server scores of %s no longer read; ignored", counter_id)
+            return None
 
-    def server_alerts(self, counter_id: str) -> list[dict[str, Any]]:
+    def server_alerts(self, counter_id: str) -> list[protocol.Alert]:
         """The counter's open alerts as the server last sent them."""
         query = select(models.ServerAlert.payload).where(
             models.ServerAlert.counter_id == counter_id
         )
         with translated_errors(), self._reader.connect() as conn:
-            return [dict(p) for p in conn.execute(query).scalars()]
+            payloads = list(conn.execute(query).scalars())
+        alerts = []
+        for payload in payloads:
+            try:
+                alerts.append(protocol.Alert.model_validate_json(json.dumps(payload)))
+            except ValidationError:
+                log.warning("store: a kept alert of %s no longer reads; ignored", counter_id)
+        return alerts
 
 
 def _mark(
@@ -450,7 +500,7 @@ def _save_server_state(conn: Connection, state: ServerState) -> None:
     if state.counter_scores is not None:
         stmt = sqlite_insert(models.ServerScore).values(
             counter_id=state.counter_id,
-            payload=dict(state.counter_scores),
+            payload=state.counter_scores.model_dump(mode="json"),
             received_ts=state.received_ts,
         )
         conn.execute(
@@ -467,9 +517,9 @@ def _save_server_state(conn: Connection, state: ServerState) -> None:
             insert(models.ServerAlert),
             [
                 {
-                    "id": str(alert["id"]),
+                    "id": alert.id,
                     "counter_id": state.counter_id,
-                    "payload": dict(alert),
+                    "payload": alert.model_dump(mode="json"),
                     "received_ts": state.received_ts,
                 }
                 for alert in state.alerts

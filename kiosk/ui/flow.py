@@ -1,7 +1,9 @@
 """The flow controller: owns the screens, the transitions, the idle timer and the cooldown.
 
 Screens only show state and emit intents; every move between them, every store call and
-every timer lives here, so the whole citizen flow can be read in one place.
+every timer lives here, so the whole citizen flow can be read in one place. It is also the
+one owner of what the sync loop shows: the admin screen's sync panel asks through it, and
+the loop's typed signals come back to its slots (`synced`, `enrolled`, `exported`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,17 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 
-from kiosk.config import ConfigError, KioskConfig, hash_pin
+from kiosk.config import (
+    MAX_PIN_DIGITS,
+    MIN_PIN_DIGITS,
+    ConfigError,
+    KioskConfig,
+    hash_pin,
+    valid_pin,
+)
 from kiosk.receipt.printer import Receipt
 from kiosk.store.errors import StoreError
+from kiosk.syncworker import Enrollment
 from kiosk.ui.i18n import Localizer
 from kiosk.ui.pin import PinGate, PinResult
 from kiosk.ui.printing import PrintQueue
@@ -36,10 +46,13 @@ from kiosk.ui.services import (
     SettingsStore,
     Speaker,
     StatusSource,
+    SyncCommands,
 )
 from kiosk.ui.window import KioskWindow
+from sync.client import SyncResult
+from sync.protocol import ENROLL_CODE_MIN_CHARS
 from sync.receipt import grouped
-from sync.scoring import DEFAULT_CONFIG, DIMENSION_CODES
+from sync.scoring import DIMENSION_CODES
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +111,7 @@ class FlowController(QObject):
         links: QrLinks | None = None,
         printing: PrintQueue | None = None,
         wall_clock: Callable[[], float] = time.time,
+        sync: SyncCommands | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -112,6 +126,7 @@ class FlowController(QObject):
         self._links = links
         self._printing = printing
         self._wall_clock = wall_clock
+        self._sync = sync
         #: The rating whose receipt the thanks screen shows (its print job id).
         self._receipt_job = ""
         self._last_stored: float | None = None
@@ -170,6 +185,10 @@ class FlowController(QObject):
         self.admin.closed.connect(self.go_welcome)
         self.admin.exitRequested.connect(self._exit)
         self.admin.saved.connect(self._save_settings)
+        panel = self.admin.sync_panel
+        panel.syncRequested.connect(self._sync_now)
+        panel.enrollRequested.connect(self._enroll)
+        panel.exportRequested.connect(self._export)
 
         app = QCoreApplication.instance()
         if app is not None:
@@ -232,8 +251,11 @@ class FlowController(QObject):
         self.welcome.cta.setFocus()
 
     def refresh_scores(self) -> None:
+        """The badge's figures and the staff's alert line, as they stand now."""
+        counter_id = self._config.counter_id
         try:
-            self.welcome.show_scores(self._scores.scores(self._config.counter_id))
+            self.welcome.show_scores(self._scores.scores(counter_id))
+            self.welcome.show_alerts(self._scores.alerts(counter_id))
         except StoreError as exc:
             log.warning("score badge not refreshed: store error %s", exc.reason)
 
@@ -313,7 +335,6 @@ class FlowController(QObject):
                 reasons=list(draft.reasons),
                 comment=draft.comment,
                 channel="kiosk",
-                content_version=DEFAULT_CONFIG.version,
             )
         except StoreError as exc:
             log.error("rating not stored: store error %s", exc.reason)
@@ -323,6 +344,8 @@ class FlowController(QObject):
             return
         self._last_stored = self._clock()
         log.info("rating %s stored", recorded.id)
+        if self._sync is not None:
+            self._sync.rating_recorded()
         self.ratingStored.emit(recorded.id)
         self.refresh_scores()
         self._show_receipt(recorded.id, recorded.receipt, recorded.created_at)
@@ -393,6 +416,7 @@ class FlowController(QObject):
             log.info("admin PIN accepted")
             self.admin.show_config(self._config)
             self._show_status()
+            self._show_sync_status()
             self._show(Screen.ADMIN)
         else:
             log.info("admin PIN refused (%s)", answer.result.value)
@@ -405,8 +429,9 @@ class FlowController(QObject):
             log.warning("store status unavailable: %s", exc.reason)
 
     def _save_settings(self, edit: SettingsEdit) -> None:
-        if edit.new_pin is not None and not (edit.new_pin.isdigit() and len(edit.new_pin) >= 4):
-            self.admin.show_saved(False, self.tr("a PIN has 4 to 12 digits"))
+        if edit.new_pin is not None and not valid_pin(edit.new_pin):
+            message = self.tr("a PIN has {low} to {high} digits")
+            self.admin.show_saved(False, message.format(low=MIN_PIN_DIGITS, high=MAX_PIN_DIGITS))
             return
         if not edit.counter_id:
             self.admin.show_saved(False, self.tr("the counter id cannot be empty"))
@@ -456,6 +481,75 @@ class FlowController(QObject):
         if self._localizer.language != config.language:
             self._localizer.switch(config.language)
         self.refresh_scores()
+
+    # -- sync: the admin's requests, the loop's answers -------------------------------------
+
+    def _show_sync_status(self) -> None:
+        if self._sync is None:
+            return
+        try:
+            self.admin.sync_panel.show_status(self._sync.status())
+        except StoreError as exc:
+            log.warning("sync status not refreshed: store error %s", exc.reason)
+
+    def _sync_now(self) -> None:
+        if self._sync is None:
+            return
+        self.admin.sync_panel.show_note(self.tr("Syncing…"))
+        self._sync.sync_now()
+
+    def _enroll(self, server_url: str, code: str) -> None:
+        panel = self.admin.sync_panel
+        if self._sync is None:
+            return
+        if not server_url.startswith(("http://", "https://")):
+            panel.show_note(self.tr("The server address starts with https://"))
+            return
+        if len(code.strip()) < ENROLL_CODE_MIN_CHARS:
+            panel.show_note(self.tr("Enter the enrollment code the administrator gave you."))
+            return
+        panel.show_note(self.tr("Enrolling…"))
+        self._sync.enroll(server_url, code)
+
+    def _export(self, folder: str) -> None:
+        if self._sync is None:
+            return
+        self.admin.sync_panel.show_note(self.tr("Exporting…"))
+        self._sync.export(folder)
+
+    def synced(self, result: SyncResult) -> None:
+        """A sync round ended: what the server sent back is in the store; show it."""
+        log.debug("sync round: %s", result.state)
+        self._refresh_after_sync()
+
+    def enrolled(self, outcome: Enrollment) -> None:
+        panel = self.admin.sync_panel
+        if outcome.hall is None or outcome.counter is None:
+            panel.show_note(self.tr("Enrollment failed: {why}").format(why=outcome.error))
+            return
+        counter = outcome.counter
+        try:
+            self.adopt_enrollment(outcome.hall.name, counter.id, counter.name)
+        except StoreError as exc:
+            panel.show_note(self.tr("Enrollment failed: {why}").format(why=exc.message))
+            return
+        panel.code.clear()
+        panel.show_note(self.tr("Enrolled for {counter}.").format(counter=counter.name))
+        self._refresh_after_sync()
+
+    def exported(self, ok: bool, message: str) -> None:
+        panel = self.admin.sync_panel
+        if ok:
+            panel.show_note(self.tr("Exported {what}").format(what=message))
+        else:
+            panel.show_note(self.tr("Export failed: {why}").format(why=message))
+        self._refresh_after_sync()
+
+    def _refresh_after_sync(self) -> None:
+        self._show_sync_status()
+        if self._screen is Screen.WELCOME:
+            self.refresh_scores()
+            self.refresh_phone_rating()
 
     def _exit(self) -> None:
         log.info("admin left kiosk mode")

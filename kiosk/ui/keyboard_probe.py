@@ -1,13 +1,15 @@
-"""Whether Qt Virtual Keyboard comes up for a text field (the self-test asks)."""
+"""Whether Qt Virtual Keyboard comes up for a text field (the self-test asks), and what it
+looks like over a screenshot."""
 
 from __future__ import annotations
 
+import sys
 import time
 
 from PySide6.QtCore import QCoreApplication, QRect
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 
 def keyboard_rectangle(timeout_s: float = 10.0) -> QRect:
@@ -29,3 +31,29 @@ def keyboard_rectangle(timeout_s: float = 10.0) -> QRect:
     field.close()
     field.deleteLater()
     return rect
+
+
+def paint_keyboard(image: QImage, field: QWidget) -> None:
+    """Draw Qt Virtual Keyboard's own window over the screenshot where it would appear:
+    it is a separate window, so grabbing the kiosk window alone would not show it.
+
+    On the offscreen platform the keyboard's window takes activation from the kiosk window
+    as soon as it shows, and so hides again at once; it is grabbed in between.
+    """
+    from PySide6.QtQuick import QQuickWindow
+
+    method = QGuiApplication.inputMethod()
+    field.setFocus()
+    method.show()
+    rect = method.keyboardRectangle().toRect()
+    if not method.isVisible() or rect.isEmpty():
+        print("screenshots: the virtual keyboard did not show", file=sys.stderr)
+        return
+    for window in QGuiApplication.topLevelWindows():
+        if isinstance(window, QQuickWindow) and window.isVisible():
+            keyboard = window.grabWindow().copy(rect)
+            scaled = keyboard.scaledToWidth(image.width())
+            painter = QPainter(image)
+            painter.drawImage(0, image.height() - scaled.height(), scaled)
+            painter.end()
+            return

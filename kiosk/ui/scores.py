@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from kiosk.ui.services import AlertSummary, BadgeScores, PeriodFigures, ScoreOrigin, ScoreSource
+from sync.protocol import Alert, CounterScores, PeriodScore
 
 #: The server's scores are shown while its last answer is younger than this.
 SERVER_FRESH_S = 600.0
@@ -39,14 +40,14 @@ class LocalCounterScores:
 class ServerState(Protocol):
     """What the sync loop kept of the server's answers (kiosk.store.Store provides it)."""
 
-    def server_scores(self, counter_id: str) -> tuple[dict[str, Any], float] | None: ...
+    def server_scores(self, counter_id: str) -> tuple[CounterScores, float] | None: ...
 
-    def server_alerts(self, counter_id: str) -> list[dict[str, Any]]: ...
+    def server_alerts(self, counter_id: str) -> list[Alert]: ...
 
 
-def _figures(period: dict[str, Any]) -> PeriodFigures:
-    mean = period.get("mean")
-    return PeriodFigures(int(period["count"]), None if mean is None else Decimal(str(mean)))
+def _figures(period: PeriodScore) -> PeriodFigures:
+    mean = period.mean
+    return PeriodFigures(period.count, None if mean is None else Decimal(str(mean)))
 
 
 class ServerFirstScores:
@@ -70,16 +71,16 @@ class ServerFirstScores:
     def scores(self, counter_id: str) -> BadgeScores:
         kept = self._state.server_scores(counter_id)
         if kept is not None:
-            payload, received_ts = kept
+            scores, received_ts = kept
             if self._clock() - received_ts < self._fresh_s:
                 return BadgeScores(
-                    today=_figures(payload["today"]),
-                    month=_figures(payload["month"]),
+                    today=_figures(scores.today),
+                    month=_figures(scores.month),
                     origin=ScoreOrigin.SERVER,
                 )
         return self._local.scores(counter_id)
 
     def alerts(self, counter_id: str) -> AlertSummary:
         alerts = self._state.server_alerts(counter_id)
-        dues = [datetime.fromisoformat(a["due_at"]) for a in alerts if a.get("due_at")]
+        dues = [a.due_at for a in alerts]
         return AlertSummary(open=len(alerts), nearest_due=min(dues) if dues else None)

@@ -1,8 +1,9 @@
 """The narrow services the UI is given in its constructors, as Protocols.
 
-Screens and the flow controller depend on these, never on the store itself: the local
-`kiosk.store.Store` satisfies them today, and the server's scores can be fed in later by
-another `CounterScores` without touching a screen.
+Screens and the flow controller depend on these, never on the store or the sync thread
+themselves: `kiosk.store.Store` satisfies the store's, `kiosk.ui.scores.ServerFirstScores`
+the badge's (the server's figures while fresh, else the store's), and
+`kiosk.syncworker.SyncController` the sync loop's.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
 
+from kiosk.device import SyncStatus
 from sync.protocol import Channel
 from sync.receipt import MobileGrant
 from sync.scoring import Aggregate
@@ -43,7 +45,7 @@ class RatingSink(Protocol):
         reasons: list[str],
         comment: str,
         channel: Channel = ...,
-        content_version: str,
+        content_version: str | None = ...,
     ) -> RecordedRating: ...
 
 
@@ -73,6 +75,9 @@ class StoreStatusLike(Protocol):
 
     @property
     def last_error(self) -> str | None: ...
+
+    @property
+    def content_version(self) -> str: ...
 
 
 class StatusSource(Protocol):
@@ -129,9 +134,27 @@ class AlertSummary:
 
 
 class CounterScores(Protocol):
-    """The live score badge's figures for one counter: today and this month."""
+    """The live score badge's figures for one counter (today and this month), and what
+    staff may see of its open alerts."""
 
     def scores(self, counter_id: str) -> BadgeScores: ...
+
+    def alerts(self, counter_id: str) -> AlertSummary: ...
+
+
+class SyncCommands(Protocol):
+    """What the screens may ask of the sync loop (kiosk.syncworker.SyncController). Its
+    answers come back as signals the wiring connects to the flow controller's slots."""
+
+    def rating_recorded(self) -> None: ...
+
+    def sync_now(self) -> None: ...
+
+    def enroll(self, server_url: str, code: str) -> None: ...
+
+    def export(self, folder: str) -> None: ...
+
+    def status(self) -> SyncStatus: ...
 
 
 @dataclass(frozen=True)

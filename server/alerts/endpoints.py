@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from server.alerts import chain, repository, service
 from server.alerts.schemas import (
     AlertAction,
+    AlertAssign,
     AlertDetail,
     AlertEventOut,
     AlertOut,
@@ -21,7 +22,7 @@ from server.alerts.schemas import (
     RevealedContact,
 )
 from server.database import SessionDep
-from server.models import SCORE_SCALE, Alert, Rating
+from server.models import SCORE_SCALE, Alert, AlertCause, Rating
 from server.privacy import contacts
 from server.privacy.masking import mask_personal_numbers
 from server.settings import Settings
@@ -58,6 +59,8 @@ def _out(alert: Alert, hall_id: str) -> AlertOut:
         closed_at=alert.closed_at,
         public_reply=alert.public_reply,
         public_reply_at=alert.public_reply_at,
+        assignee_id=alert.assignee_id,
+        cause=alert.cause,
         learned_at=alert.created_at,
         rating_made_at=alert.rating_made_at,
         learn_delay_s=alert.learn_delay_s,
@@ -86,7 +89,7 @@ def _detail(session: Session, alert: Alert, hall_id: str) -> AlertDetail:
                 comment=mask_personal_numbers(rating.comment),
             )
     events = [
-        AlertEventOut(action=e.action, note=e.note, user_id=e.user_id, at=e.at)
+        AlertEventOut(action=e.action, note=e.note, user_id=e.user_id, at=e.at, detail=e.detail)
         for e in repository.events_of(session, alert.id)
     ]
     contact = contacts.contact_of(session, alert)
@@ -150,11 +153,24 @@ def get_alert(alert_id: AlertId, session: SessionDep, user: CurrentUser) -> Aler
 def _act(
     session: Session, user: CurrentWriter, alert_id: int, action: str, body: AlertAction
 ) -> AlertDetail:
-    alert, hall = service.act(session, user, alert_id, action, body.note, datetime.now(UTC))
+    alert, hall = service.act(
+        session,
+        user,
+        alert_id,
+        action,
+        body.note,
+        datetime.now(UTC),
+        reached=body.reached,
+        cause=AlertCause(body.cause) if body.cause is not None else None,
+    )
     return _detail(session, alert, hall)
 
 
-_ACT_ERRORS = {**_ERRORS, 409: {"model": ErrorBody, "description": "not allowed in this state"}}
+_ACT_ERRORS = {
+    **_ERRORS,
+    409: {"model": ErrorBody, "description": "not allowed in this state"},
+    422: {"model": ErrorBody, "description": "empty note, no call-back outcome or no cause"},
+}
 
 
 @router.post("/{alert_id}/acknowledge", responses=_ACT_ERRORS)
@@ -169,7 +185,8 @@ def acknowledge(
 def call_back(
     alert_id: AlertId, body: AlertAction, session: SessionDep, user: CurrentWriter
 ) -> AlertDetail:
-    """acknowledged -> called_back: the citizen was called back (note: the outcome)."""
+    """acknowledged -> called_back: the citizen was called back (note: who was called and
+    what was said; `reached`: whether they answered)."""
     return _act(session, user, alert_id, "call-back", body)
 
 
@@ -185,8 +202,20 @@ def rectify(
 def close(
     alert_id: AlertId, body: AlertAction, session: SessionDep, user: CurrentWriter
 ) -> AlertDetail:
-    """rectified -> closed: the result is recorded and the alert answered."""
+    """rectified -> closed: the result is recorded with the cause class of the low score
+    (GB/T 39734) and the alert answered."""
     return _act(session, user, alert_id, "close", body)
+
+
+@router.post("/{alert_id}/assign", responses=_ACT_ERRORS)
+def assign(
+    alert_id: AlertId, body: AlertAssign, session: SessionDep, user: CurrentWriter
+) -> AlertDetail:
+    """Give the alert to a person who may work the hall's alerts (note: what to do)."""
+    alert, hall = service.assign(
+        session, user, alert_id, body.assignee_id, body.note, datetime.now(UTC)
+    )
+    return _detail(session, alert, hall)
 
 
 @router.post("/{alert_id}/reply", responses=_ACT_ERRORS)
@@ -205,5 +234,6 @@ def reveal_contact(
     """The citizen's phone number for a call-back: the hall's supervisor or manager only,
     and recorded on the alert (`reveal_contact`)."""
     settings: Settings = request.app.state.settings
-    phone, masked = contacts.reveal(session, settings, user, alert_id, datetime.now(UTC))
+    alert, hall = service.get_visible(session, user, alert_id)
+    phone, masked = contacts.reveal(session, settings, user, alert, hall, datetime.now(UTC))
     return RevealedContact(phone=phone, phone_masked=masked)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, get_args
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.models import Alert, AlertEvent, AlertState, Counter
-from sync.protocol import AlertKind as ProtocolAlertKind
+from sync.protocol import AlertKind
+
+#: The alert kinds every kiosk understands, sent back with sync answers.
+KIOSK_ALERT_KINDS = (AlertKind.LOW_SCORE, AlertKind.COUNTER_LOW_RATE)
 
 
 def insert_ignoring_existing(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -37,9 +41,9 @@ def open_for_counter(session: Session, counter_id: str, limit: int) -> list[Aler
             .where(
                 Alert.counter_id == counter_id,
                 Alert.state != AlertState.CLOSED.value,
-                # Kinds newer than the sync protocol's stay off kiosks (older kiosks would
-                # refuse the whole answer).
-                Alert.kind.in_(get_args(ProtocolAlertKind)),
+                # Kinds newer than protocol 1's first release stay off kiosks (an older
+                # kiosk would refuse the whole answer).
+                Alert.kind.in_([k.value for k in KIOSK_ALERT_KINDS]),
             )
             .order_by(Alert.due_at, Alert.id)
             .limit(limit)
@@ -90,3 +94,22 @@ def events_of(session: Session, alert_id: int) -> list[AlertEvent]:
             select(AlertEvent).where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id)
         )
     )
+
+
+def open_by_state(
+    session: Session, hall_id: str, now: datetime
+) -> list[tuple[str, int, datetime, int]]:
+    """For each state of the hall's alerts not closed: how many, the nearest due time, and
+    how many are past it."""
+    query = (
+        select(
+            Alert.state,
+            func.count(),
+            func.min(Alert.due_at),
+            func.sum(case((Alert.due_at < now, 1), else_=0)),
+        )
+        .join(Counter, Counter.id == Alert.counter_id)
+        .where(Counter.hall_id == hall_id, Alert.state != AlertState.CLOSED.value)
+        .group_by(Alert.state)
+    )
+    return [(row[0], int(row[1]), row[2], int(row[3] or 0)) for row in session.execute(query)]

@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-from server.models import AlertKind
 from server.text import Storable
-from sync.protocol import AlertState
+from sync.protocol import AlertKind, AlertState
+
+#: The cause classes of GB/T 39734 a closed alert is given (server.models.AlertCause).
+CauseCode = Literal[
+    "staff", "process", "system", "waiting", "facilities", "misunderstanding", "not_verifiable"
+]
 
 
 class AlertAction(BaseModel):
-    """What was done: the call-back's outcome, the rectification, the closing result."""
+    """What was done: who takes it on, the call-back's outcome, the rectification, the
+    closing result. The note may not be empty; a call-back says whether the citizen was
+    reached; a close gives the cause."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
+    note: Annotated[StrictStr, Field(max_length=2000), Storable] = ""
+    reached: StrictBool | None = None
+    cause: CauseCode | None = None
+
+
+class AlertAssign(BaseModel):
+    """Give the alert to a person (a user who may work the hall's alerts)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    assignee_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
     note: Annotated[StrictStr, Field(max_length=2000), Storable] = ""
 
 
@@ -33,6 +50,7 @@ class AlertEventOut(BaseModel):
     note: str
     user_id: int | None
     at: datetime
+    detail: dict[str, Any] | None = None
 
 
 class AlertRatingOut(BaseModel):
@@ -67,6 +85,8 @@ class AlertOut(BaseModel):
     closed_at: datetime | None
     public_reply: str | None = None
     public_reply_at: datetime | None = None
+    assignee_id: int | None = None
+    cause: CauseCode | None = None
     #: When the server learned of the rating (= `created_at`): deadlines count from then.
     learned_at: datetime
     #: When the rating was made (low scores), and how many seconds later the server

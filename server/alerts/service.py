@@ -15,10 +15,20 @@ from sqlalchemy.orm import Session
 
 from server.alerts import chain, deadlines, profiles, repository, surge
 from server.alerts.deadlines import AlertProfile, WorkCalendar
-from server.errors import Conflict, NotFound
-from server.models import Alert, AlertEvent, AlertKind, AlertState, Role, User
+from server.audit import service as audit
+from server.errors import ApiError, Conflict, NotFound
+from server.models import (
+    HALL_ROLES,
+    READ_ONLY_ROLES,
+    Alert,
+    AlertCause,
+    AlertEvent,
+    AlertKind,
+    AlertState,
+    User,
+)
 from server.notify import outbox
-from server.scores.service import month_aggregate
+from server.users import repository as users_repository
 from sync.scoring import Aggregate, ScoringConfig
 
 
@@ -80,28 +90,23 @@ def raise_alerts(
     session: Session,
     counter_id: str,
     low_ratings: list[tuple[str, datetime]],
-    months: Iterable[date],
+    months: Mapping[date, Aggregate],
     now: datetime,
     config: ScoringConfig,
-    known: Mapping[date, Aggregate] | None = None,
 ) -> None:
     """Alerts for new low scores, a counter alert for each month touched whose low-score
     rate now exceeds the limit (one per counter and month), a surge alert when the
     counter's recent low scores pass the hall's surge rule; and their notifications.
 
-    `known` holds the counter's aggregates of months the caller has already read (by their
-    first day), so they are not read again.
+    `months` holds the counter's aggregate of each month the new ratings fall in, by the
+    month's first day: the caller reads them from the scores, alerts only judge them.
     """
     rows: list[dict[str, object]] = []
-    known = known or {}
     clock: tuple[str, AlertProfile, WorkCalendar] | None = None
     if low_ratings:
         clock = profiles.clock_of_counter(session, counter_id, config)
         rows = low_score_alert_rows(counter_id, low_ratings, now, clock[1], clock[2])
-    for month in sorted(set(months)):
-        aggregate = known.get(month)
-        if aggregate is None:
-            aggregate = month_aggregate(session, counter_id, month)
+    for month, aggregate in sorted(months.items()):
         if aggregate.must_rectify(config):
             clock = clock or profiles.clock_of_counter(session, counter_id, config)
             rows.append(
@@ -126,8 +131,8 @@ def raise_alerts(
 
 
 def visible_hall(user: User) -> str | None:
-    """The only hall a supervisor sees; None (all halls) for admins and auditors."""
-    return user.hall_id if user.role in (Role.SUPERVISOR, Role.MANAGER) else None
+    """The only hall a supervisor or manager sees; None (all halls) for the other roles."""
+    return user.hall_id if user.role in HALL_ROLES else None
 
 
 def get_visible(
@@ -143,9 +148,71 @@ def get_visible(
     return alert, hall
 
 
+class StepRefused(ApiError):
+    """A step whose content is missing: an empty note, no call-back outcome, no cause."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(422, code, message)
+
+
+#: What each step asks a person to write down; an empty note is refused with this.
+NOTE_ASKS = {
+    "acknowledge": "say who takes the alert on and what they will do first",
+    "call-back": "say who was called and what was said",
+    "rectify": "say what was fixed and how",
+    "close": "say what the result was",
+    "assign": "say what the person should do",
+}
+
+#: The alert's fields kept in the audit log before and after each step.
+AUDITED = (
+    "state",
+    "assignee_id",
+    "cause",
+    "acknowledged_at",
+    "called_back_at",
+    "rectified_at",
+    "closed_at",
+    "public_reply",
+)
+
+
+def _audit(
+    session: Session,
+    user: User,
+    alert: Alert,
+    hall: str,
+    action: str,
+    before: dict[str, object],
+    now: datetime,
+    **extra: object,
+) -> None:
+    audit.record(
+        session,
+        user=user,
+        action=f"alert.{action}",
+        at=now,
+        object_type="alert",
+        object_id=alert.id,
+        hall_id=hall,
+        before=before,
+        after={**audit.snapshot(alert, AUDITED), **extra},
+    )
+
+
 def act(
-    session: Session, user: User, alert_id: int, action: str, note: str, now: datetime
+    session: Session,
+    user: User,
+    alert_id: int,
+    action: str,
+    note: str,
+    now: datetime,
+    *,
+    reached: bool | None = None,
+    cause: AlertCause | None = None,
 ) -> tuple[Alert, str]:
+    """Take one step of the workflow (`TRANSITIONS`). Every step needs a note; a call-back
+    also says whether the citizen was reached, a close the cause of the low score."""
     transition = TRANSITIONS[action]
     alert, hall = get_visible(session, user, alert_id, for_update=True)
     if AlertState(alert.state) not in transition.allowed_from:
@@ -154,11 +221,66 @@ def act(
             "invalid_transition",
             f"cannot {action} an alert that is {alert.state}; it must be {allowed}",
         )
+    note = note.strip()
+    if not note:
+        raise StepRefused("note_required", f"the note is empty: {NOTE_ASKS[action]}")
+    detail: dict[str, object] | None = None
+    if action == "call-back":
+        if reached is None:
+            raise StepRefused("reached_required", "say whether the citizen was reached")
+        detail = {"reached": reached}
+    if action == "close":
+        if cause is None:
+            causes = ", ".join(c.value for c in AlertCause)
+            raise StepRefused("cause_required", f"give the cause of the low score: {causes}")
+        detail = {"cause": cause.value}
+    before = audit.snapshot(alert, AUDITED)
     alert.state = transition.to.value
     setattr(alert, transition.stamp, now)
     deadlines.advance(alert)
-    session.add(AlertEvent(alert_id=alert.id, user_id=user.id, action=action, note=note, at=now))
+    if cause is not None and action == "close":
+        alert.cause = cause.value
+    session.add(
+        AlertEvent(
+            alert_id=alert.id, user_id=user.id, action=action, note=note, detail=detail, at=now
+        )
+    )
     session.flush()
+    _audit(session, user, alert, hall, action, before, now, note=note, **(detail or {}))
+    return alert, hall
+
+
+def assignable_users(session: Session, hall_id: str) -> list[User]:
+    """Who an alert of `hall_id` may be assigned to: active writers who see that hall."""
+    return [
+        u
+        for u in users_repository.active_users(session)
+        if u.role not in READ_ONLY_ROLES and visible_hall(u) in (None, hall_id)
+    ]
+
+
+def assign(
+    session: Session, user: User, alert_id: int, assignee_id: int, note: str, now: datetime
+) -> tuple[Alert, str]:
+    """Give the alert to a person who may work it (note: what they should do)."""
+    alert, hall = get_visible(session, user, alert_id, for_update=True)
+    if alert.state == AlertState.CLOSED.value:
+        raise Conflict("invalid_transition", "a closed alert is not assigned")
+    note = note.strip()
+    if not note:
+        raise StepRefused("note_required", f"the note is empty: {NOTE_ASKS['assign']}")
+    if assignee_id not in {u.id for u in assignable_users(session, hall)}:
+        raise StepRefused("bad_assignee", "that user may not work this hall's alerts")
+    before = audit.snapshot(alert, AUDITED)
+    alert.assignee_id = assignee_id
+    detail = {"assignee_id": assignee_id}
+    session.add(
+        AlertEvent(
+            alert_id=alert.id, user_id=user.id, action="assign", note=note, detail=detail, at=now
+        )
+    )
+    session.flush()
+    _audit(session, user, alert, hall, "assign", before, now, note=note)
     return alert, hall
 
 
@@ -169,10 +291,15 @@ def publish_reply(
     alert, hall = get_visible(session, user, alert_id, for_update=True)
     if alert.kind != AlertKind.LOW_SCORE.value:
         raise Conflict("no_citizen", "only a low-score alert has a citizen to reply to")
+    reply = reply.strip()
+    if not reply:
+        raise StepRefused("reply_required", "the reply is empty: say what was done")
+    before = audit.snapshot(alert, AUDITED)
     alert.public_reply = reply
     alert.public_reply_at = now
     session.add(AlertEvent(alert_id=alert.id, user_id=user.id, action="reply", note=reply, at=now))
     session.flush()
+    _audit(session, user, alert, hall, "reply", before, now)
     return alert, hall
 
 

@@ -10,7 +10,7 @@ from server.database import SessionDep
 from server.devices import repository
 from server.devices.schemas import DeviceOut
 from server.devices.service import pending_age_s
-from server.models import Role
+from server.models import HALL_ROLES
 from server.users.dependencies import CurrentUser
 
 router = APIRouter(prefix="/api/v1/devices", tags=["devices"])
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1/devices", tags=["devices"])
 
 @router.get("")
 def list_devices(session: SessionDep, user: CurrentUser) -> list[DeviceOut]:
-    hall = user.hall_id if user.role == Role.SUPERVISOR else None
+    hall = user.hall_id if user.role in HALL_ROLES else None
     now = datetime.now(UTC)
     return [
         DeviceOut.model_validate(d, from_attributes=True).model_copy(

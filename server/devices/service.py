@@ -15,6 +15,7 @@ from server.devices import repository
 from server.models import Device
 from server.settings import Settings
 from sync.protocol import MAX_BATCH_BYTES, MAX_BATCH_RATINGS
+from sync.scoring import CONFIG_BLOCK_KEY
 
 #: Gap ranges remembered per device; the oldest are forgotten past this.
 MAX_GAP_RANGES = 1000
@@ -92,16 +93,8 @@ def pending_age_s(device: Device, now: datetime) -> float | None:
 
 def device_config(settings: Settings, timezone: str) -> dict[str, Any]:
     """The configuration a device receives at enrollment and with every sync answer."""
-    scoring = settings.scoring
     return {
-        "scoring": {
-            "version": scoring.version,
-            "weights": {code: str(w) for code, w in scoring.weights.items()},
-            "low_score_below": str(scoring.low_score_below),
-            "satisfied_from": str(scoring.satisfied_from),
-            "counter_low_rate_limit": str(scoring.counter_low_rate_limit),
-            "alert_deadline_hours": scoring.alert_deadline_hours,
-        },
+        CONFIG_BLOCK_KEY: settings.scoring.to_mapping(),
         "timezone": timezone,
         "max_batch_ratings": MAX_BATCH_RATINGS,
         "max_batch_bytes": MAX_BATCH_BYTES,

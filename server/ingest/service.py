@@ -25,14 +25,15 @@ from server.alerts import repository as alerts_repository
 from server.alerts import service as alerts
 from server.devices import repository as devices
 from server.devices.service import device_config, record_contact
+from server.grants.service import phone_config
 from server.ingest import repository
-from server.mobile.grants import phone_config
 from server.models import Device, RatingFlag
 from server.scores import repository as rollups
 from server.scores.service import (
     Scored,
     counter_scores_and_month,
     local_day,
+    month_aggregate,
     rollup_row,
     score_of,
 )
@@ -350,9 +351,11 @@ def raise_alerts(
     month they touch (`known`: month aggregates already read, by first day)."""
     if not stored:
         return
+    known = known or {}
     months = {local_day(c.occurred_at, zone).replace(day=1) for c in stored}
+    aggregates = {m: known.get(m) or month_aggregate(session, counter_id, m) for m in months}
     low = [(c.rating_id, c.occurred_at) for c in stored if c.scored.is_low]
-    alerts.raise_alerts(session, counter_id, low, months, now, settings.scoring, known)
+    alerts.raise_alerts(session, counter_id, low, aggregates, now, settings.scoring)
 
 
 def _ingest_sessions(

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
 from server.database import SessionDep
-from server.mobile import pages, service, tokens
+from server.grants import tokens
+from server.mobile import pages, service
 from server.privacy import contacts
 from server.settings import Settings
 from sync.receipt import normalize_code, receipt_url

@@ -22,20 +22,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server.grants import tokens
 from server.ingest import repository as ingest_repository
 from server.ingest.service import StoredRating, update_rollups_and_alerts
-from server.mobile import tokens
 from server.models import Alert, Counter, Device, Hall, MobileTokenUse, Rating, ServiceSession
 from server.scores.service import score_of
 from server.settings import Settings
 from sync.protocol import MAX_COMMENT_CHARS
-from sync.reasons import DEFAULT_REASONS, Reason
+from sync.reasons import DEFAULT_REASONS, REASONS_UP_TO_STARS, Reason
 from sync.receipt import ALPHABET, CODE_CHARS
 from sync.scoring import DIMENSION_CODES
 
 Refused = Literal["invalid", "expired", "used", "unavailable"]
-#: Reasons count only for a dimension rated this low, as on the kiosk.
-REASON_MAX_STARS = 2
 
 
 class PhoneRatingRefused(Exception):
@@ -129,7 +127,7 @@ def read_form(form: Mapping[str, Sequence[str]]) -> Draft:
         dict.fromkeys(
             code
             for code in form.get("reason", [])
-            if code in known and scores.get(known[code].dimension, 5) <= REASON_MAX_STARS
+            if code in known and scores.get(known[code].dimension, 5) <= REASONS_UP_TO_STARS
         )
     )
     comments = form.get("comment", [""])

@@ -1,23 +1,18 @@
-"""`/api/v1/notifications/…`: channels (admins), the outbox's delivery state, and halls'
-alert profiles."""
+"""`/api/v1/notifications/…`: channels (admins) and the outbox's delivery state."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from sqlalchemy import or_, select
 
-from server.alerts import profiles
-from server.alerts.deadlines import AlertProfile
-from server.alerts.service import visible_hall
 from server.database import SessionDep
 from server.errors import ApiError, NotFound
-from server.models import NotificationChannel, NotificationOutbox, OutboxState
+from server.models import HALL_ROLES, NotificationChannel, NotificationOutbox, OutboxState
 from server.notify import service
 from server.notify.schemas import ChannelIn, ChannelOut, OutboxOut
-from server.settings import Settings
 from server.users.dependencies import CurrentAdmin, CurrentUser
 from sync.protocol import ErrorBody
 
@@ -28,7 +23,6 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorBody},
     422: {"model": ErrorBody},
 }
-HallId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00/]+$")]
 
 
 def _channel_out(c: NotificationChannel) -> ChannelOut:
@@ -95,7 +89,8 @@ def outbox(
     query = select(NotificationOutbox).join(
         NotificationChannel, NotificationChannel.id == NotificationOutbox.channel_id
     )
-    hall = visible_hall(user)
+    # A hall's people see their hall's channels and the all-hall ones (the alerts' rule).
+    hall = user.hall_id if user.role in HALL_ROLES else None
     if hall is not None:
         query = query.where(
             or_(NotificationChannel.hall_id == hall, NotificationChannel.hall_id.is_(None))
@@ -106,29 +101,3 @@ def outbox(
         query = query.where(NotificationOutbox.alert_id == alert_id)
     rows = session.scalars(query.order_by(NotificationOutbox.id.desc()).limit(limit))
     return [OutboxOut.model_validate(r, from_attributes=True) for r in rows]
-
-
-@router.get("/profiles/{hall_id}", responses=_ERRORS)
-def get_profile(
-    hall_id: HallId, request: Request, session: SessionDep, user: CurrentUser
-) -> AlertProfile:
-    """The hall's alert profile (stages, escalation chain, closures, surge rule)."""
-    if visible_hall(user) not in (None, hall_id):
-        raise NotFound("hall")
-    settings: Settings = request.app.state.settings
-    profile, _calendar = profiles.clock_of_hall(session, hall_id, settings.scoring)
-    return profile
-
-
-@router.put("/profiles/{hall_id}", responses=_ERRORS)
-def put_profile(
-    hall_id: HallId,
-    session: SessionDep,
-    user: CurrentAdmin,
-    document: Annotated[dict[str, Any], Body()],
-) -> AlertProfile:
-    """Replace the hall's alert profile; new alerts use it, existing ones keep theirs."""
-    try:
-        return profiles.store_profile(session, hall_id, document, datetime.now(UTC))
-    except profiles.ProfileError as exc:
-        raise _Invalid(str(exc)) from None

@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from server.alerts.service import get_visible
+from server.audit import service as audit
 from server.errors import Conflict, Forbidden, NotFound
 from server.models import (
     Alert,
     AlertEvent,
     AlertKind,
     AlertState,
+    Counter,
     Rating,
     RatingContact,
     Role,
@@ -129,13 +130,16 @@ def contact_of(session: Session, alert: Alert) -> RatingContact | None:
 
 
 def reveal(
-    session: Session, settings: Settings, user: User, alert_id: int, now: datetime
+    session: Session, settings: Settings, user: User, alert: Alert, hall_id: str, now: datetime
 ) -> tuple[str, str]:
-    """The phone number in clear for a call-back, to a supervisor (or manager) of the
-    alert's hall only; recorded on the alert. (number, masked)"""
+    """The phone number in clear for a call-back (number, masked): to the person the alert
+    is assigned to, or while it is unassigned to a supervisor or manager of its hall (the
+    caller has checked the user sees the alert). Recorded on the alert and in the audit
+    log, never with the number."""
     if user.role not in (Role.SUPERVISOR, Role.MANAGER):
         raise Forbidden("only the hall's supervisor handling the alert may see the number")
-    alert, _hall = get_visible(session, user, alert_id)
+    if alert.assignee_id is not None and alert.assignee_id != user.id:
+        raise Forbidden("only the person the alert is assigned to may see the number")
     contact = contact_of(session, alert)
     if contact is None:
         raise NotFound("contact")
@@ -154,6 +158,16 @@ def reveal(
             note=f"revealed {contact.phone_masked} for a call-back",
             at=now,
         )
+    )
+    audit.record(
+        session,
+        user=user,
+        action="contact.reveal",
+        at=now,
+        object_type="alert",
+        object_id=alert.id,
+        hall_id=hall_id,
+        after={"phone_masked": contact.phone_masked},
     )
     session.flush()
     return number, contact.phone_masked
@@ -290,6 +304,19 @@ def delete_by_code(session: Session, code: str, now: datetime) -> None:
 
 
 def _audit(session: Session, person: PersonData, action: str, now: datetime) -> None:
+    audit.record(
+        session,
+        user=None,
+        username="hallrate-server (command line)",
+        action=f"privacy.{action.removeprefix('privacy_')}",
+        at=now,
+        object_type="rating",
+        object_id=person.rating.id,
+        hall_id=session.scalar(
+            select(Counter.hall_id).where(Counter.id == person.rating.counter_id)
+        ),
+        after={"counter_id": person.rating.counter_id, "by": "receipt code"},
+    )
     if person.alert is not None:
         session.add(
             AlertEvent(
@@ -300,5 +327,4 @@ def _audit(session: Session, person: PersonData, action: str, now: datetime) -> 
                 at=now,
             )
         )
-    # A rating without an alert has no trail of its own: the log line is the record.
     log.info("%s rating=%s", action, person.rating.id)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Request
 from server.database import SessionDep
 from server.errors import NotFound
 from server.halls import repository as halls
-from server.models import Role
+from server.models import HALL_ROLES
 from server.scores import service
 from server.users.dependencies import CurrentUser
 from sync.protocol import CounterScores, ErrorBody
@@ -29,7 +29,7 @@ def counter_scores(
     user: CurrentUser,
 ) -> CounterScores:
     hall = halls.hall_of_counter(session, counter_id)
-    if hall is None or (user.role == Role.SUPERVISOR and user.hall_id != hall.id):
+    if hall is None or (user.role in HALL_ROLES and user.hall_id != hall.id):
         raise NotFound("counter")
     return service.counter_scores(
         session,

@@ -20,6 +20,7 @@ from sync.scoring import (
     DIMENSION_CODES,
     Aggregate,
     Level,
+    RankedCounter,
     ScoringConfig,
     is_low_score,
     is_satisfied,
@@ -185,6 +186,33 @@ def counter_scores_and_month(
         month=month,
     )
     return scores, month_first, month_mine
+
+
+@dataclass(frozen=True)
+class HallPeriod:
+    """A hall's figures over one period: the whole hall, each counter with ratings, and the
+    counters' ranking (Bayesian mean, raw mean and count), as the kiosks get them."""
+
+    total: Aggregate
+    counters: dict[str, Aggregate]
+    ranked: list[RankedCounter]
+
+
+def hall_periods(
+    session: Session, hall_id: str, periods: list[tuple[date, date]], config: ScoringConfig
+) -> list[HallPeriod]:
+    """`HallPeriod` for each (first, last) local-day period, from one query."""
+    out = []
+    for sums in repository.periods_sums(session, hall_id, periods):
+        aggregates = {cid: aggregate_of(s) for cid, s in sums.items()}
+        out.append(
+            HallPeriod(
+                total=sum(aggregates.values(), Aggregate()),
+                counters=aggregates,
+                ranked=rank_counters(aggregates, config),
+            )
+        )
+    return out
 
 
 def month_aggregate(session: Session, counter_id: str, day_in_month: date) -> Aggregate:

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from server.database import SessionDep
 from server.errors import Forbidden, Unauthorized
-from server.models import Role, User
+from server.models import READ_ONLY_ROLES, Role, User
 from server.users import repository, service
 
 _bearer = HTTPBearer(auto_error=False, description="a user token from /api/v1/auth/login")
@@ -36,8 +36,8 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 
 def writer(user: CurrentUser) -> User:
-    """Admins and supervisors may act on alerts; auditors only read."""
-    if user.role in (Role.AUDITOR, Role.INSPECTOR):
+    """Admins, managers and supervisors may act on alerts; auditors and inspectors only read."""
+    if user.role in READ_ONLY_ROLES:
         raise Forbidden(f"{user.role}s have read-only access")
     return user
 

@@ -14,3 +14,7 @@ def by_username(session: Session, username: str) -> User | None:
 
 def get(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
+
+
+def active_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)))

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from server.models import Role, User
+from server.models import HALL_ROLES, Role, User
 from server.settings import Settings
 from server.users import repository
 
@@ -52,9 +52,9 @@ def create_user(
         raise UserError("a username is 1–64 printable characters")
     if len(password) < MIN_PASSWORD_CHARS:
         raise UserError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
-    if role in (Role.SUPERVISOR, Role.MANAGER) and hall_id is None:
+    if role in HALL_ROLES and hall_id is None:
         raise UserError(f"a {role.value} needs a hall (--hall)")
-    if role not in (Role.SUPERVISOR, Role.MANAGER) and hall_id is not None:
+    if role not in HALL_ROLES and hall_id is not None:
         raise UserError("only supervisors and managers belong to a hall")
     if repository.by_username(session, username) is not None:
         raise UserError(f"user {username!r} already exists")

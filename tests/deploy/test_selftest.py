@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench._system import LiveServer
+from tests.support.system import LiveServer
 
 
 def self_test(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

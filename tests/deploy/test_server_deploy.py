@@ -19,10 +19,10 @@ import psycopg
 import pytest
 import requests
 
-from bench._pgcluster import SUPERUSER, PgCluster, free_port, start_cluster
-from bench._system import COUNTER, LiveServer
 from kiosk.device import client_factory, enroll_device
 from kiosk.store import Store
+from tests.support.pgcluster import SUPERUSER, PgCluster, free_port, start_cluster
+from tests.support.system import COUNTER, LiveServer
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 SERVER = DEPLOY / "server"

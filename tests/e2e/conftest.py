@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bench._proxy import FaultProxy
-from bench._system import LiveServer
 from kiosk.device import enroll_device
 from kiosk.store import Store
 from sync.client import SyncClient
+from tests.support.proxy import FaultProxy
+from tests.support.system import LiveServer
 
 
 def kiosk_ratings(store: Store) -> list[tuple[str, int]]:

@@ -11,9 +11,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
+
+from demo.run import lan_address
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,11 +52,21 @@ def _read_until(process: subprocess.Popen[str], pattern: str, timeout_s: float) 
 
 
 @pytest.mark.slow
-def test_headless_demo_serves_keeps_rating_and_stops_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lan", [False, True], ids=["loopback", "lan"])
+def test_headless_demo_serves_keeps_rating_and_stops_cleanly(tmp_path: Path, lan: bool) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env.update(HALLRATE_DEMO_DIR=str(tmp_path / "demo"), PYTHONUNBUFFERED="1")
     with subprocess.Popen(
-        [sys.executable, "-m", "demo", "--port", "0", "--every", "0.5"],
+        [
+            sys.executable,
+            "-m",
+            "demo",
+            "--port",
+            "0",
+            "--every",
+            "0.5",
+            *(["--lan"] if lan else []),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -61,20 +74,22 @@ def test_headless_demo_serves_keeps_rating_and_stops_cleanly(tmp_path: Path) -> 
         text=True,
         start_new_session=True,
     ) as demo:
-        _drive(demo)
+        _drive(demo, lan_address() if lan else "127.0.0.1")
     deadline = time.monotonic() + 10
     while _session_members(demo.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _session_members(demo.pid) == []
 
 
-def _drive(demo: subprocess.Popen[str]) -> None:
+def _drive(demo: subprocess.Popen[str], host: str) -> None:
     try:
         lines = _read_until(demo, r"Ctrl\+C stops everything", 120)
         text = "\n".join(lines)
         assert "no display" in lines[0]
         addresses = dict(re.findall(r"^  (\w[\w ]*?)\s+(http://\S+)", text, re.MULTILINE))
         assert set(addresses) >= {"console", "API docs", "health", "phone rating", "receipt page"}
+        # With --lan every address (the QR codes' too) is the machine's LAN address.
+        assert {urlsplit(url).hostname for url in addresses.values()} == {host}
         assert "password 'demo-password'" in text
         assert requests.get(addresses["health"], timeout=5).status_code == 200
         # The printed pages work as printed.

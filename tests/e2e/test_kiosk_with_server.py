@@ -28,7 +28,7 @@ def enroll_from_admin(kiosk: Kiosk, finger: Finger, qtbot: QtBot, url: str, code
     panel.code.setText(code)
     with qtbot.waitSignal(kiosk.sync.enrolled, timeout=20_000) as enrolled:
         finger.tap(panel.enroll_button)
-    assert enrolled.args[0] is True, enrolled.args[1]
+    assert enrolled.args[0].ok, enrolled.args[0].error
     qtbot.waitUntil(lambda: "已登记" in panel.note.text(), timeout=5_000)
     finger.tap(kiosk.flow.admin.back_button)
 
@@ -58,14 +58,14 @@ def test_taps_reach_the_server_and_a_low_score_alert_comes_back_to_staff(
     # Staff see that an alert is open and when it is due, citizens see no content.
     qtbot.waitUntil(welcome.alerts.isVisible, timeout=5_000)
     # the low score, and the counter's monthly low-score rate (1 of 1) past 20%
-    kinds = sorted(a["kind"] for a in kiosk.store.server_alerts("c01"))
+    kinds = sorted(a.kind for a in kiosk.store.server_alerts("c01"))
     assert kinds == ["counter_low_rate", "low_score"]
     assert welcome.alerts.text().startswith("待处理提醒：2 条")
     assert "最近期限" in welcome.alerts.text()
     # The badge now shows the server's figures, and says so.
     assert welcome.badge.origin.text() == "来自评分中心"
     assert welcome.badge.today.text() == "今日\n1.40 分 · 1 条"
-    assert kiosk.presenter._scores.scores("c01").origin is ScoreOrigin.SERVER
+    assert kiosk.scores.scores("c01").origin is ScoreOrigin.SERVER
 
     # The admin screen reports the delivery.
     open_pin_pad(kiosk, qtbot)

@@ -11,11 +11,11 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pytestqt.qtbot import QtBot
 
-from bench._system import LiveServer
 from kiosk.device import client_factory, enroll_device
 from tests.kiosk.conftest import OFFSCREEN_NOISE
 from tests.kiosk.kiosk_drive import KioskFactory
 from tests.receipts.qr_decode import decode, qimage_to_pil
+from tests.support.system import LiveServer
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
 

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from bench._proxy import FaultProxy
 from kiosk.device import client_factory, enrolled_device
 from kiosk.store import Store
 from sync import client as sync_client
@@ -31,6 +30,7 @@ from tests.e2e.conftest import (
     assert_server_holds_exactly_the_kiosk_ratings,
     drain,
 )
+from tests.support.proxy import FaultProxy
 
 
 def record(store: Store, n: int, *, low: bool = False) -> list[str]:
@@ -60,9 +60,9 @@ def test_ratings_reach_the_server_and_scores_come_back(
     assert_server_holds_exactly_the_kiosk_ratings(kiosk_store, live_server)
     scores = kiosk_store.server_scores("c01")
     assert scores is not None
-    assert scores[0]["today"]["count"] == 31
+    assert scores[0].today.count == 31
     alerts = kiosk_store.server_alerts("c01")
-    assert [a["kind"] for a in alerts] == ["low_score"]
+    assert [a.kind for a in alerts] == ["low_score"]
 
 
 @pytest.mark.parametrize(
@@ -259,7 +259,7 @@ def test_an_idle_kiosk_asks_for_fresh_scores_once_a_minute(
     assert (first.state, first.sent) == ("delivered", 0)
     kept = kiosk_store.server_scores("c01")
     assert kept is not None
-    assert kept[0]["today"]["count"] == 0
+    assert kept[0].today.count == 0
     assert client.run_once().state == "idle", "no second empty batch within the minute"
     now[0] += sync_client.REFRESH_S + 1
     assert client.run_once().state == "delivered"

@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
-from bench._proxy import FaultProxy
 from kiosk.device import enroll_device, enrolled_device
 from kiosk.store import Store
 from sync.client import SyncClient
 from sync.scoring import DIMENSION_CODES
 from tests.e2e.conftest import LiveServer, assert_server_holds_exactly_the_kiosk_ratings, drain
+from tests.support.proxy import FaultProxy
 
 FAULTS = ["pass", "reset", "drop_response", "html200", "status:500", "status:429:1", "status:413"]
 

@@ -17,7 +17,8 @@ import json, os, sys
 from pathlib import Path
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from kiosk.app import make_application, open_kiosk
+from kiosk.app import open_kiosk
+from kiosk.ui.application import make_application
 from kiosk.config import KioskConfig
 from kiosk.ui.keyboard_warmup import warm_up_keyboard
 

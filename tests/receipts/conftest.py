@@ -8,10 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from kiosk.app import Kiosk
-from kiosk.links import SERVER_CONFIG
 from kiosk.receipt.printer import Printer
 from kiosk.store import Store
-from sync.client import LAST_SUCCESS
+from sync.client import LAST_SUCCESS, SERVER_CONFIG
 from tests.kiosk.kiosk_drive import KioskFactory
 
 PUBLIC_URL = "http://192.168.10.5:8000"

@@ -20,7 +20,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench._pgcluster import PgCluster, start_cluster
 from server.app import create_app
 from server.database import make_engine, make_session_factory, migrate
 from server.enrollment import service as enrollment
@@ -29,6 +28,7 @@ from server.models import Base, Role
 from server.settings import Settings
 from server.users import service as users
 from sync.protocol import EnrollRequest
+from tests.support.pgcluster import PgCluster, start_cluster
 
 SECRET = "test-secret-0123456789abcdef"
 PASSWORD = "correct horse battery"

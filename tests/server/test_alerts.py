@@ -29,15 +29,13 @@ def test_a_supervisor_works_an_alert_from_open_to_closed(client: TestClient, hal
     listed = client.get("/api/v1/alerts", headers=auth).json()
     assert [a["id"] for a in listed] == [alert_id]
     assert listed[0]["state"] == "open"
-    for action, state, note in [
-        ("acknowledge", "acknowledged", ""),
-        ("call-back", "called_back", "citizen reached, apologised"),
-        ("rectify", "rectified", "queue guidance sign added"),
-        ("close", "closed", "citizen satisfied with the result"),
+    for action, state, body in [
+        ("acknowledge", "acknowledged", {"note": "I take it; calling this afternoon"}),
+        ("call-back", "called_back", {"note": "citizen reached, apologised", "reached": True}),
+        ("rectify", "rectified", {"note": "queue guidance sign added"}),
+        ("close", "closed", {"note": "citizen satisfied with the result", "cause": "waiting"}),
     ]:
-        response = client.post(
-            f"/api/v1/alerts/{alert_id}/{action}", json={"note": note}, headers=auth
-        )
+        response = client.post(f"/api/v1/alerts/{alert_id}/{action}", json=body, headers=auth)
         assert response.status_code == 200, response.text
         assert response.json()["state"] == state
     detail = client.get(f"/api/v1/alerts/{alert_id}", headers=auth).json()
@@ -48,6 +46,8 @@ def test_a_supervisor_works_an_alert_from_open_to_closed(client: TestClient, hal
         "close",
     ]
     assert detail["closed_at"] is not None
+    assert detail["cause"] == "waiting"
+    assert detail["events"][1]["detail"] == {"reached": True}
     assert detail["rating"]["comment"] == "窗口人员态度差 <script>"
     assert detail["rating"]["weighted_score"] == 1.0
     # closed alerts are no longer sent to the kiosk
@@ -194,3 +194,86 @@ def test_a_wrong_password_is_401(client: TestClient, hall: Hall) -> None:
     assert response.json()["error"]["code"] == "invalid_credentials"
     unknown = client.post("/api/v1/auth/login", json={"username": "nobody", "password": "x"})
     assert unknown.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "code"),
+    [
+        ("acknowledge", {}, "note_required"),
+        ("acknowledge", {"note": "   "}, "note_required"),
+        ("call-back", {"note": "called"}, "reached_required"),
+        ("call-back", {"reached": False}, "note_required"),
+        ("rectify", {"note": ""}, "note_required"),
+        ("close", {"note": "done"}, "cause_required"),
+    ],
+)
+def test_a_step_without_what_a_person_would_write_down_is_refused(
+    client: TestClient, hall: Hall, action: str, body: dict[str, object], code: str
+) -> None:
+    alert_id = low_score_alert(client, hall)
+    auth = login(client, "super1")
+    steps = {
+        "acknowledge": {"note": "taking it"},
+        "call-back": {"note": "no answer", "reached": False},
+        "rectify": {"note": "sign added"},
+    }
+    for step, step_body in steps.items():
+        if step == action:
+            break
+        client.post(f"/api/v1/alerts/{alert_id}/{step}", json=step_body, headers=auth)
+    before = client.get(f"/api/v1/alerts/{alert_id}", headers=auth).json()
+    response = client.post(f"/api/v1/alerts/{alert_id}/{action}", json=body, headers=auth)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == code
+    after = client.get(f"/api/v1/alerts/{alert_id}", headers=auth).json()
+    assert after["state"] == before["state"]
+    assert len(after["events"]) == len(before["events"])
+
+
+def test_an_alert_is_assigned_only_to_someone_who_may_work_its_hall(
+    client: TestClient, hall: Hall, factory: sessionmaker[Session]
+) -> None:
+    from sqlalchemy import select
+
+    from server.models import User
+
+    alert_id = low_score_alert(client, hall)
+    auth = login(client, "super1")
+    with factory() as session:
+        ids = dict(session.execute(select(User.username, User.id)).tuples().all())
+    refused = client.post(
+        f"/api/v1/alerts/{alert_id}/assign",
+        json={"assignee_id": ids["super2"], "note": "please call"},
+        headers=auth,
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "bad_assignee"
+    done = client.post(
+        f"/api/v1/alerts/{alert_id}/assign",
+        json={"assignee_id": ids["admin"], "note": "please call the citizen"},
+        headers=auth,
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["assignee_id"] == ids["admin"]
+
+
+def test_every_alert_step_is_in_the_audit_log_with_before_and_after(
+    client: TestClient, hall: Hall, factory: sessionmaker[Session]
+) -> None:
+    from server.audit import service as audit
+
+    alert_id = low_score_alert(client, hall)
+    auth = login(client, "super1")
+    client.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": "mine"}, headers=auth)
+    client.post(f"/api/v1/alerts/{alert_id}/reply", json={"reply": "We called."}, headers=auth)
+    with factory() as session:
+        entries = audit.entries(session, object_type="alert", object_id=str(alert_id))
+        rows = [(e.action, e.username, e.hall_id, e.before, e.after) for e in entries]
+    (reply, ack) = rows
+    assert ack[:3] == ("alert.acknowledge", "super1", "h1")
+    assert ack[3]["state"] == "open"
+    assert ack[4]["state"] == "acknowledged"
+    assert ack[4]["note"] == "mine"
+    assert reply[0] == "alert.reply"
+    assert reply[3]["public_reply"] is None
+    assert reply[4]["public_reply"] == "We called."

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Route
 
-from bench._system import LiveServer
+from tests.support.system import LiveServer
 
 
 def _offline_page_errors(browser: Browser, url: str, ready: str) -> tuple[list[str], str]:

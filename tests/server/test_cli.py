@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,22 @@ def test_demo_builds_a_hall_with_thirty_days_of_ratings(db_url: str) -> None:
     assert count(db_url, Device) == 6
     code, out, _ = run(db_url, "devices")
     assert out.count("yes") == 6
+    # Something to look at in the console: open, overdue and closed alerts.
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        states = set(conn.execute(select(Alert.state)).scalars())
+        overdue = conn.execute(
+            select(func.count())
+            .select_from(Alert)
+            .where(Alert.state != "closed", Alert.due_at < datetime.now(UTC))
+        ).scalar_one()
+        closed_with_cause = conn.execute(
+            select(func.count()).select_from(Alert).where(Alert.cause.is_not(None))
+        ).scalar_one()
+    engine.dispose()
+    assert {"open", "acknowledged", "closed"} <= states
+    assert overdue > 0
+    assert closed_with_cause > 0
     code, _, err = run(db_url, "demo")
     assert code == 2
     assert "already exists" in err

@@ -32,6 +32,8 @@ from sync.scoring import DEFAULT_CONFIG
 from tests.server.conftest import PASSWORD, Hall, login
 from tests.server.kiosk_payloads import ALL_ONES, envelope, rating
 
+#: What every step needs: a note, whether the citizen was reached, the cause.
+STEP = {"note": "已处理", "reached": True, "cause": "staff"}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -213,7 +215,7 @@ def test_each_step_moves_the_deadline_to_the_next_stage(
     auth = login(client, "super1")
     seen = []
     for step in ("acknowledge", "call-back", "rectify", "close"):
-        answer = client.post(f"/api/v1/alerts/{alert.id}/{step}", json={}, headers=auth).json()
+        answer = client.post(f"/api/v1/alerts/{alert.id}/{step}", json=STEP, headers=auth).json()
         seen.append(datetime.fromisoformat(answer["due_at"]))
     # After each step the deadline is the next stage's; once closed it stays the last.
     assert seen == [
@@ -245,8 +247,9 @@ def test_a_manager_works_their_halls_alerts_and_an_inspector_only_reads(
     inspector = login(client, "ducha")
     assert len(client.get("/api/v1/alerts", headers=inspector).json()) == 1
     url = f"/api/v1/alerts/{alert.id}/acknowledge"
-    assert client.post(url, json={}, headers=inspector).status_code == 403
-    assert client.post(url, json={}, headers=login(client, "boss1")).status_code == 200
+    note = {"note": "已受理"}
+    assert client.post(url, json=note, headers=inspector).status_code == 403
+    assert client.post(url, json=note, headers=login(client, "boss1")).status_code == 200
 
 
 @pytest.mark.parametrize(

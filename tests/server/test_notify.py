@@ -26,7 +26,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench._system import COUNTER, LiveServer, free_port
 from server.cli import main as server_cli
 from server.escalation import escalate_once
 from server.models import Alert, NotificationOutbox
@@ -36,6 +35,7 @@ from server.notify.delivery import deliver_once
 from server.settings import Settings
 from tests.server.conftest import Hall, login
 from tests.server.kiosk_payloads import ALL_ONES, envelope, rating
+from tests.support.system import COUNTER, LiveServer, free_port
 
 
 class Inbox:
@@ -213,7 +213,9 @@ def test_a_failing_channel_is_retried_with_backoff_and_the_alert_never_waits(
     auth = {"Authorization": "Bearer " + _token(client, "super1")}
     [alert] = client.get("/api/v1/alerts", headers=auth).json()
     # The supervisor works the alert while its notification has not gone anywhere.
-    acted = client.post(f"/api/v1/alerts/{alert['id']}/acknowledge", json={}, headers=auth)
+    acted = client.post(
+        f"/api/v1/alerts/{alert['id']}/acknowledge", json={"note": "已受理"}, headers=auth
+    )
     assert acted.status_code == 200
 
     now = datetime.now(UTC)
@@ -438,7 +440,7 @@ def test_a_halls_alert_profile_is_read_and_replaced_through_the_api(
     client: TestClient, hall: Hall
 ) -> None:
     admin = login(client, "admin")
-    profile = client.get("/api/v1/notifications/profiles/h1", headers=admin).json()
+    profile = client.get("/api/v1/alert-profiles/h1", headers=admin).json()
     assert [s["stage"] for s in profile["stages"]] == [
         "acknowledge",
         "call_back",
@@ -447,18 +449,18 @@ def test_a_halls_alert_profile_is_read_and_replaced_through_the_api(
     ]
     profile["closures"] = ["2026-12-24"]
     profile["stages"][0]["within"] = {"amount": "4", "unit": "hours"}
-    put = client.put("/api/v1/notifications/profiles/h1", json=profile, headers=admin)
+    put = client.put("/api/v1/alert-profiles/h1", json=profile, headers=admin)
     assert put.status_code == 200, put.text
     assert put.json()["closures"] == ["2026-12-24"]
     profile["stages"][0]["within"] = {"amount": "4", "unit": "fortnights"}
-    refused = client.put("/api/v1/notifications/profiles/h1", json=profile, headers=admin)
+    refused = client.put("/api/v1/alert-profiles/h1", json=profile, headers=admin)
     assert refused.status_code == 422
     assert (
         "fortnights" in refused.json()["error"]["message"]
         or "unit" in refused.json()["error"]["message"]
     )
     other = login(client, "super2")
-    assert client.get("/api/v1/notifications/profiles/h1", headers=other).status_code == 404
+    assert client.get("/api/v1/alert-profiles/h1", headers=other).status_code == 404
     _low_score(client, hall)
     [alert] = client.get("/api/v1/alerts", headers=admin).json()
     learned = datetime.fromisoformat(alert["learned_at"])

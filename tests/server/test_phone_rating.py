@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.mobile import tokens
+from server.grants import tokens
 from server.models import Alert, CounterDayRollup, Rating
 from server.settings import Settings
 from sync.protocol import SyncResponse
@@ -366,7 +366,7 @@ def test_the_receipt_page_shows_a_low_scores_progress_and_the_published_reply(
     auth = login(client, "super1")
     assert (
         client.post(
-            f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": ""}, headers=auth
+            f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": "taking it on"}, headers=auth
         ).status_code
         == 200
     )

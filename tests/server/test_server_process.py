@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench._pgcluster import free_port
 from server.cli import main
 from tests.server.conftest import SECRET
 from tests.server.kiosk_payloads import ALL_ONES, envelope, rating
 from tests.server.test_cli import run
+from tests.support.pgcluster import free_port
 
 SCRIPT = str(Path(sys.executable).parent / "hallrate-server")
 COMMENT = "my phone is 13800138000, secret complaint text"

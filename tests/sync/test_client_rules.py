@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
-from sync.client import BACKOFF_CAP_S, backoff_delay, classify, parse_retry_after
+from sync.client import (
+    BACKOFF_CAP_S,
+    RESULT_STATES,
+    backoff_delay,
+    classify,
+    parse_retry_after,
+    sort_results,
+)
+from sync.protocol import Result
 
 
 @pytest.mark.parametrize(
@@ -55,3 +65,19 @@ def test_retry_after_is_a_floor() -> None:
 def test_retry_after_in_seconds_or_as_a_date(header: str | None, seconds: float | None) -> None:
     now = 1445412480.0  # Wed, 21 Oct 2015 07:28:00 GMT
     assert parse_retry_after(header, now) == seconds
+
+
+def test_every_result_of_the_protocol_has_an_outbox_state() -> None:
+    assert set(RESULT_STATES) == set(get_args(Result))
+
+
+def test_results_sort_into_delivered_dead_letters_and_items_to_send_again() -> None:
+    verdicts = sort_results(
+        ["a", "b", "c", "d", "e"],
+        {"a": "accepted", "b": "duplicate", "c": "conflict", "d": "rejected"},
+        {"d": "scores.attitude: must be 1-5"},
+    )
+    assert verdicts.delivered == ["a", "b"]
+    assert verdicts.dead == [("c", "conflict"), ("d", "rejected: scores.attitude: must be 1-5")]
+    assert verdicts.absent == ["e"]
+    assert verdicts.moves()[:2] == [(["a", "b"], "delivered", None), (["e"], "pending", None)]

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sync.scoring import (
+    CONFIG_BLOCK_KEY,
     DEFAULT_CONFIG,
     DIMENSION_CODES,
     Aggregate,
@@ -14,6 +15,7 @@ from sync.scoring import (
     ScoreError,
     ScoringConfig,
     ScoringConfigError,
+    config_from_block,
     efficiency_points,
     is_low_score,
     level_of,
@@ -261,3 +263,42 @@ def test_total_points_weigh_efficiency_four_tenths_and_satisfaction_six() -> Non
 def test_more_answered_than_low_scores_is_refused() -> None:
     with pytest.raises(ValueError, match="answered"):
         satisfaction_points("4.0", 1, 2)
+
+
+def test_the_scoring_block_a_server_sends_reads_back_as_the_same_configuration() -> None:
+    config = ScoringConfig.from_mapping(
+        {
+            "version": "2025.1",
+            "weights": {
+                "attitude": "0.4",
+                "efficiency": "0.3",
+                "process": "0.1",
+                "environment": "0.1",
+                "overall": "0.1",
+            },
+            "low_score_below": "3.5",
+            "alert_deadline_hours": 48,
+        }
+    )
+    block = {CONFIG_BLOCK_KEY: config.to_mapping(), "timezone": "Asia/Shanghai"}
+    assert config_from_block(block) == config
+    assert config_from_block({"timezone": "Asia/Shanghai"}) is None
+    assert config_from_block(None) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"weights": {"attitude": "abc"}}, "weights.attitude must be a number"),
+        ({"low_score_below": "NaN"}, "low_score_below must be a finite number"),
+        ({"alert_deadline_hours": 1.5}, "alert_deadline_hours must be a whole number"),
+        ({"satisfied_from": True}, "satisfied_from must be a number"),
+    ],
+)
+def test_a_setting_that_is_no_number_is_named_in_the_error(
+    data: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ScoringConfigError, match=message):
+        ScoringConfig.from_mapping(data)
+    with pytest.raises(ScoringConfigError, match=message):
+        config_from_block({CONFIG_BLOCK_KEY: data})

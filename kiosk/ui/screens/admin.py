@@ -30,7 +30,6 @@ class DeviceInfo:
     """What the admin screen shows about the device besides the store."""
 
     app_version: str
-    content_version: str
     data_dir: str
 
 
@@ -50,7 +49,7 @@ class SettingsEdit:
 
 
 class AdminScreen(QWidget):
-    saved = Signal(object)  # SettingsEdit
+    saved = Signal(SettingsEdit)
     closed = Signal()
     exitRequested = Signal()
 
@@ -203,12 +202,12 @@ class AdminScreen(QWidget):
         info = self._info
         lines = [
             self.tr("App version: {v}").format(v=info.app_version),
-            self.tr("Rating content version: {v}").format(v=info.content_version),
             self.tr("Data folder: {path}").format(path=info.data_dir),
         ]
         status = self._status
         if status is not None:
             lines += [
+                self.tr("Rating content version: {v}").format(v=status.content_version),
                 self.tr("Ratings stored: {n}").format(n=status.ratings),
                 self.tr("Waiting to upload: {n}").format(n=status.pending),
                 self.tr("Failed permanently: {n}").format(n=status.dead),

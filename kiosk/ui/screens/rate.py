@@ -20,14 +20,12 @@ from kiosk.ui.i18n import Localizer
 from kiosk.ui.services import RatingDraft
 from kiosk.ui.widgets.chips import ReasonChips
 from kiosk.ui.widgets.stars import StarEditor
+from sync.reasons import REASONS_UP_TO_STARS
 from sync.scoring import DIMENSIONS, Level
-
-#: Reason chips appear for this many stars or fewer.
-REASONS_UP_TO_STARS = 2
 
 
 class RateScreen(QWidget):
-    submitted = Signal(object)  # RatingDraft
+    submitted = Signal(RatingDraft)
     cancelled = Signal()
     commentRequested = Signal()
 

@@ -2,7 +2,7 @@
 outbox, citizens' call-back contacts and satisfaction
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-03
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision: str = '0008'
-down_revision: Union[str, Sequence[str], None] = '0004'
+down_revision: Union[str, Sequence[str], None] = '0006'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.store_crash import check_store, run_cycles
+from tests.support.crash import check_store, run_cycles
 
 
 @pytest.mark.slow

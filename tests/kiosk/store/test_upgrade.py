@@ -19,12 +19,12 @@ import uuid6
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from bench._system import COUNTER, LiveServer
 from kiosk.device import DEVICE_KEY, client_factory
 from kiosk.store import Store, database
 from sync import protocol
 from sync.enroll import enroll
 from sync.scoring import DEFAULT_CONFIG, weighted_score
+from tests.support.system import COUNTER, LiveServer
 
 PENDING = 40
 

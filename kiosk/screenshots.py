@@ -1,6 +1,6 @@
 """`make screenshots`: render every kiosk screen to PNG for people to look at.
 
-`python -m kiosk.ui.screenshots OUTDIR` renders, at 1920x1080, 1280x800 and 800x480 and in
+`python -m kiosk.screenshots OUTDIR` renders, at 1920x1080, 1280x800 and 800x480 and in
 both languages: welcome, rate (empty, low scores with reasons, all rated), the cooldown
 refusal, comment entry, thanks, the PIN pad (wrong PIN, locked), admin, large-text
 variants, the phone-rating QR on welcome and the receipt QR on thanks. Everything is driven
@@ -10,6 +10,7 @@ the score badge has figures. Run it offscreen.
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import time
@@ -17,17 +18,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk.app import Kiosk, make_application, open_kiosk
+from kiosk.app import Kiosk, open_kiosk
 from kiosk.config import LANGUAGES, KioskConfig, Language
-from kiosk.links import SERVER_CONFIG
+from kiosk.ui.application import make_application
 from kiosk.ui.flow import Screen
+from kiosk.ui.keyboard_probe import paint_keyboard
 from kiosk.ui.simulate import SimulatedClock, Simulator, tap, type_text
 from kiosk.ui.speech import SilentSpeaker
-from sync.client import LAST_SUCCESS
+from sync import protocol
+from sync.client import LAST_SUCCESS, SERVER_CONFIG
 
 SIZES: tuple[tuple[int, int], ...] = ((1920, 1080), (1280, 800), (800, 480))
 
@@ -49,40 +50,14 @@ def _grab(kiosk: Kiosk, path: Path, size: tuple[int, int], *, with_keyboard: boo
             f"{path}: rendered {image.width()}x{image.height()}, wanted {size[0]}x{size[1]}"
         )
     if with_keyboard:
-        _paint_keyboard(image, kiosk.flow.comment.field)
+        paint_keyboard(image, kiosk.flow.comment.field)
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(str(path))
 
 
-def _paint_keyboard(image: QImage, field: QWidget) -> None:
-    """Draw Qt Virtual Keyboard's own window over the screenshot where it would appear:
-    it is a separate window, so grabbing the kiosk window alone would not show it.
-
-    On the offscreen platform the keyboard's window takes activation from the kiosk window
-    as soon as it shows, and so hides again at once; it is grabbed in between.
-    """
-    from PySide6.QtQuick import QQuickWindow
-
-    method = QGuiApplication.inputMethod()
-    field.setFocus()
-    method.show()
-    rect = method.keyboardRectangle().toRect()
-    if not method.isVisible() or rect.isEmpty():
-        print("screenshots: the virtual keyboard did not show", file=sys.stderr)
-        return
-    for window in QGuiApplication.topLevelWindows():
-        if isinstance(window, QQuickWindow) and window.isVisible():
-            keyboard = window.grabWindow().copy(rect)
-            scaled = keyboard.scaledToWidth(image.width())
-            painter = QPainter(image)
-            painter.drawImage(0, image.height() - scaled.height(), scaled)
-            painter.end()
-            return
-
-
 def render_all(out: Path, sizes: tuple[tuple[int, int], ...] = SIZES) -> list[Path]:
     """Render every state at every size in both languages into `out`; return the files."""
-    if QApplication.instance() is None:
+    if QCoreApplication.instance() is None:
         raise RuntimeError("render_all needs a QApplication")
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="hallrate-shots-") as data:
@@ -232,22 +207,30 @@ def show_server_state(kiosk: Kiosk) -> None:
     counter = kiosk.flow.config.counter_id
     period = {"dimension_means": {}, "low_rate": 0.05, "satisfaction_rate": 0.9}
     now = datetime.now().astimezone()
-    kiosk.store.save_server_state(
-        {
-            "counter_id": counter,
-            "computed_at": now.isoformat(),
-            "today": {**period, "count": 37, "mean": 4.62, "rank": 2, "ranked_counters": 9},
-            "last_30_days": {**period, "count": 912, "mean": 4.48},
-            "month": {**period, "count": 655, "mean": 4.51, "rank": 3, "ranked_counters": 9},
-        },
-        [
-            {"id": "a1", "kind": "low_score", "due_at": (now + timedelta(hours=5)).isoformat()},
-            {"id": "a2", "kind": "low_score", "due_at": (now + timedelta(hours=20)).isoformat()},
-        ],
-        counter,
-        time.time(),
+    scores = protocol.CounterScores.model_validate_json(
+        json.dumps(
+            {
+                "counter_id": counter,
+                "computed_at": now.isoformat(),
+                "today": {**period, "count": 37, "mean": 4.62, "rank": 2, "ranked_counters": 9},
+                "last_30_days": {**period, "count": 912, "mean": 4.48},
+                "month": {**period, "count": 655, "mean": 4.51, "rank": 3, "ranked_counters": 9},
+            }
+        )
     )
-    kiosk.presenter.refresh()
+    alerts = [
+        protocol.Alert(
+            id=alert_id,
+            kind=protocol.AlertKind.LOW_SCORE,
+            counter_id=counter,
+            state=protocol.AlertState.OPEN,
+            created_at=now,
+            due_at=now + timedelta(hours=hours),
+        )
+        for alert_id, hours in (("a1", 5), ("a2", 20))
+    ]
+    kiosk.store.save_server_state(scores, alerts, counter, time.time())
+    kiosk.flow.refresh_scores()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,13 +21,13 @@ import requests
 import uuid6
 from sqlalchemy import text
 
-from bench._pgcluster import free_port
 from kiosk.store import Store
 from kiosk.store import store as store_module
 from server.cli import main as server_cli
 from server.database import make_engine
 from sync import protocol
 from sync.scoring import DIMENSION_CODES, weighted_score
+from tests.support.pgcluster import free_port
 
 SERVER = str(Path(sys.executable).parent / "hallrate-server")
 SECRET = "e2e-secret-0123456789abcdef"

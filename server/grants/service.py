@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from server.mobile import tokens
+from server.grants import tokens
 from server.models import ServiceSession
 from server.settings import Settings
 from sync.receipt import MOBILE_KEY, PUBLIC_URL_KEY

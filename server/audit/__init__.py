@@ -1,0 +1,1 @@
+"""audit domain: the log of every state change a person made."""
