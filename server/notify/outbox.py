@@ -109,15 +109,22 @@ def queue(
         ).tuples()
     }
     rows: list[dict[str, Any]] = []
+    # One query per hall and set of roles, not per alert (a batch may hold many low scores).
+    found: dict[tuple[str, tuple[str, ...]], list[NotificationChannel]] = {}
     for alert in alerts:
         hall, counter_name = places[alert.counter_id]
         wanted = tuple(roles) if roles is not None else LEVEL_ROLES.get(alert.escalation_level, ())
+        if (hall.id, wanted) not in found:
+            found[hall.id, wanted] = channels_for(session, hall.id, wanted)
+        targets = found[hall.id, wanted]
+        if not targets:
+            continue
         level_role = (
             LEVEL_ROLES.get(alert.escalation_level, ("",))[0] if event == "escalated" else None
         )
         title, body = compose(alert, hall, counter_name, event, level_role=level_role)
         suffix = f":{detail}" if detail else ""
-        for channel in channels_for(session, hall.id, wanted):
+        for channel in targets:
             rows.append(
                 {
                     "dedup_key": f"{alert.id}:{event}{suffix}:{channel.id}",
@@ -138,6 +145,8 @@ def queue(
 def queue_raised(session: Session, hall_id: str, counter_id: str, now: datetime) -> int:
     """Queue "raised" for the alerts of `counter_id` created in this transaction (`now`).
     Surge alerts go to the hall manager as well: a queue needs someone to step in."""
+    if not channels_for(session, hall_id, (Role.SUPERVISOR.value, Role.MANAGER.value)):
+        return 0  # nobody to tell: no alert need be read back
     fresh = list(
         session.scalars(
             select(Alert).where(Alert.counter_id == counter_id, Alert.created_at == now)
