@@ -188,6 +188,11 @@ def next_due(stage_due: dict[str, str], state: str) -> datetime | None:
     return None
 
 
+def learn_delay_s(learned_at: datetime, made_at: datetime) -> int:
+    """How many seconds after the rating was made the server learned of it."""
+    return max(0, round((learned_at - made_at).total_seconds()))
+
+
 def deadline_fields(
     profile: AlertProfile,
     calendar: WorkCalendar,
@@ -201,11 +206,10 @@ def deadline_fields(
     stages = stage_deadlines(profile, calendar, learned_at, citizen=citizen)
     stage_due = {name: moment.isoformat() for name, moment in stages.items()}
     due = next_due(stage_due, "open")
-    delay = 0 if made_at is None else max(0, round((learned_at - made_at).total_seconds()))
     return {
         "created_at": learned_at,
         "rating_made_at": made_at,
-        "learn_delay_s": delay,
+        "learn_delay_s": 0 if made_at is None else learn_delay_s(learned_at, made_at),
         "stage_due": stage_due,
         "due_at": due if due is not None else learned_at,
         "escalation_level": 0,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from server.models import Alert, AlertEvent, AlertState, Counter
 from sync.protocol import AlertKind
@@ -35,9 +35,22 @@ _INSERTS = {
 
 
 def open_for_counter(session: Session, counter_id: str, limit: int) -> list[Alert]:
+    """The counter's open alerts a sync answer carries (only the columns it sends)."""
     return list(
         session.scalars(
             select(Alert)
+            .options(
+                load_only(
+                    Alert.id,
+                    Alert.kind,
+                    Alert.counter_id,
+                    Alert.rating_id,
+                    Alert.state,
+                    Alert.created_at,
+                    Alert.due_at,
+                    Alert.escalated,
+                )
+            )
             .where(
                 Alert.counter_id == counter_id,
                 Alert.state != AlertState.CLOSED.value,

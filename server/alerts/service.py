@@ -73,6 +73,8 @@ def low_score_alert_rows(
     """Rows for the alerts of newly stored low scores: deadlines count from `now`, when the
     server learned of them, not from when they were made (an offline hall's late ratings
     are not overdue on arrival)."""
+    # Every alert of a batch is learned of at `now`: one set of deadlines serves them all.
+    shared = deadlines.deadline_fields(profile, calendar, now, None, citizen=True)
     return [
         {
             "kind": AlertKind.LOW_SCORE.value,
@@ -80,7 +82,9 @@ def low_score_alert_rows(
             "rating_id": rating_id,
             "period": rating_id,
             "state": AlertState.OPEN.value,
-            **deadlines.deadline_fields(profile, calendar, now, occurred_at, citizen=True),
+            **shared,
+            "rating_made_at": occurred_at,
+            "learn_delay_s": deadlines.learn_delay_s(now, occurred_at),
         }
         for rating_id, occurred_at in low_ratings
     ]
