@@ -22,6 +22,7 @@ from server.privacy.masking import id_check_digit, is_id_number, mask_personal_n
 from server.privacy.retention import purge_once
 from server.settings import Settings, SettingsError
 from tests.server.conftest import SECRET, Hall, login
+from tests.server.console_client import sign_in
 from tests.server.test_phone_rating import check_value, phone_token, rate
 
 #: What every step needs: a note, whether the citizen was reached, the cause.
@@ -262,3 +263,13 @@ def test_collecting_contacts_without_a_key_refuses_to_start(tmp_path: Path) -> N
     key_file = tmp_path / "contact.key"
     key_file.write_text(new_key())
     assert Settings(collect_contact=True, contact_key_file=key_file).contact_key_bytes()
+
+
+def test_the_console_alert_page_shows_the_comment_masked(
+    client: TestClient, hall: Hall, factory: sessionmaker[Session]
+) -> None:
+    _low_phone_rating(client, hall, "请打13812345678")
+    sign_in(client, "super1")
+    page = client.get(f"/alerts/{_alert_id(factory)}").text
+    assert "请打138****5678" in page
+    assert PHONE not in page
