@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from server import apidocs, escalation
 from server.alerts.endpoints import router as alerts_router
+from server.alerts.profile_endpoints import router as profiles_router
 from server.bodylimit import BodyLimitMiddleware
 from server.console.install import install as install_console
 from server.database import make_engine, make_session_factory
@@ -29,6 +30,9 @@ from server.ingest.endpoints import router as ingest_router
 from server.ingest.schemas import SyncRequestDocument
 from server.metrics import LatencyMiddleware
 from server.mobile.endpoints import router as mobile_router
+from server.notify import delivery
+from server.notify.endpoints import router as notify_router
+from server.privacy import retention
 from server.ratelimit import DatabaseLimit, SlidingWindowLimit
 from server.scores.endpoints import router as scores_router
 from server.settings import Settings
@@ -51,15 +55,25 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = None
+        tasks = []
         if run_escalation:
-            task = asyncio.create_task(
-                escalation.run_forever(app.state.session_factory, settings.escalation_interval_s)
+            tasks.append(
+                asyncio.create_task(
+                    escalation.run_forever(
+                        app.state.session_factory, settings.escalation_interval_s, settings
+                    )
+                )
+            )
+            tasks.append(
+                asyncio.create_task(delivery.run_forever(app.state.session_factory, settings))
+            )
+            tasks.append(
+                asyncio.create_task(retention.run_forever(app.state.session_factory, settings))
             )
         try:
             yield
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -97,6 +111,8 @@ def create_app(
         devices_router,
         mobile_router,
         staff_router,
+        notify_router,
+        profiles_router,
     ):
         app.include_router(router)
     apidocs.install(app)

@@ -797,6 +797,121 @@ def cmd_escalate(args: argparse.Namespace) -> None:
     print(f"{count} alerts escalated")
 
 
+def cmd_notify_test(args: argparse.Namespace) -> None:
+    from server.notify.channels import send_message
+
+    outcome = send_message(
+        args.url,
+        "hallrate: test message / 测试消息",
+        "If you can read this, alerts will reach this channel. 收到此消息说明预警通知可送达。",
+        _settings(args),
+    )
+    if not outcome.delivered:
+        raise CliError(f"NOT delivered: {outcome.error}")
+    print("delivered")
+
+
+def cmd_notify_add(args: argparse.Namespace) -> None:
+    from server.notify import service
+
+    def work(session: Session) -> int:
+        return service.add_channel(
+            session,
+            url=args.url,
+            role=args.role,
+            hall_id=args.hall,
+            label=args.label or "",
+            quiet=args.quiet,
+            digest=args.digest,
+            now=_now(),
+        ).id
+
+    print(f"channel {_in_transaction(_settings(args), work)} added")
+
+
+def cmd_notify_list(args: argparse.Namespace) -> None:
+    from server.notify import service
+
+    def show(session: Session) -> None:
+        channels = service.list_channels(session)
+        if not channels:
+            print("no channels")
+        for c in channels:
+            quiet = f" quiet {c.quiet_start}-{c.quiet_end}" if c.quiet_start else ""
+            digest = " daily digest" if c.digest else ""
+            print(
+                f"{c.id}\t{c.role}\t{c.hall_id or '(all halls)'}\t{service.redacted(c.url)}"
+                f"{quiet}{digest}\t{c.label}"
+            )
+
+    _in_transaction(_settings(args), show)
+
+
+def cmd_notify_remove(args: argparse.Namespace) -> None:
+    from server.notify import service
+
+    _in_transaction(_settings(args), lambda s: service.remove_channel(s, args.id))
+    print(f"channel {args.id} removed")
+
+
+def cmd_privacy_keygen(args: argparse.Namespace) -> None:
+    from server.privacy.crypto import new_key
+
+    print(new_key())
+
+
+def cmd_privacy_purge(args: argparse.Namespace) -> None:
+    from server.privacy.contacts import purge_expired_contacts
+
+    settings = _settings(args)
+    count = _in_transaction(
+        settings,
+        lambda s: purge_expired_contacts(s, _now(), settings.contact_retention_days),
+    )
+    print(f"{count} call-back contacts deleted")
+
+
+def cmd_privacy_export(args: argparse.Namespace) -> None:
+    import json
+
+    from server.errors import NotFound
+    from server.privacy.contacts import export_by_code
+    from server.privacy.crypto import ContactKeyError
+    from sync.receipt import normalize_code
+
+    settings = _settings(args)
+    code = normalize_code(args.code)
+    if code is None:
+        raise CliError(f"{args.code!r} is not a receipt code")
+    try:
+        data = _in_transaction(settings, lambda s: export_by_code(s, settings, code, _now()))
+    except NotFound:
+        raise CliError(f"no rating with receipt code {code}") from None
+    except ContactKeyError as exc:
+        raise CliError(str(exc)) from None
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+        print(f"written to {args.out}")
+    else:
+        print(text)
+
+
+def cmd_privacy_delete(args: argparse.Namespace) -> None:
+    from server.errors import NotFound
+    from server.privacy.contacts import delete_by_code
+    from sync.receipt import normalize_code
+
+    code = normalize_code(args.code)
+    if code is None:
+        raise CliError(f"{args.code!r} is not a receipt code")
+    try:
+        _in_transaction(_settings(args), lambda s: delete_by_code(s, code, _now()))
+    except NotFound:
+        raise CliError(f"no rating with receipt code {code}") from None
+    print(f"deleted the contact, comment and receipt code of {code}; the scores stay, anonymous")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hallrate-server",
@@ -918,10 +1033,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--role",
         required=True,
-        choices=("admin", "supervisor", "auditor"),
-        help="admin: everything; supervisor: own hall's alerts; auditor: read only",
+        choices=("admin", "manager", "supervisor", "auditor", "inspector"),
+        help="admin: everything; supervisor, manager: own hall's alerts; auditor, "
+        "inspector (督查): read only",
     )
-    p.add_argument("--hall", help="a supervisor's hall")
+    p.add_argument("--hall", help="a supervisor's or manager's hall")
     p.add_argument(
         "--password-stdin",
         action="store_true",
@@ -995,6 +1111,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="the .bundle.json file from the kiosk's USB export")
     p.add_argument("--receipt", type=Path, help="where to write the receipt (default: beside)")
 
+    notify = sub.add_parser(
+        "notify",
+        help="alert notification channels",
+        description="channels (apprise URLs, sms://numbers) alerts are told on",
+    )
+    notify_sub = notify.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command("test", cmd_notify_test, "send a test message to a URL now", notify_sub)
+    p.add_argument("url", help="mailto://..., json://..., wecomrelay://..., sms://138...")
+    p = command("add", cmd_notify_add, "add a channel for a role (and hall)", notify_sub)
+    p.add_argument("url", help="the channel's URL (see docs/administrator.md)")
+    p.add_argument(
+        "--role", required=True, choices=["supervisor", "manager", "inspector"], help="who"
+    )
+    p.add_argument("--hall", help="only this hall's alerts (default: every hall)")
+    p.add_argument("--label", help="a name to recognise the channel by")
+    p.add_argument("--quiet", help="quiet hours, local HH:MM-HH:MM, e.g. 22:00-07:30")
+    p.add_argument("--digest", action="store_true", help="one message a day instead of each")
+    command("list", cmd_notify_list, "list channels (secrets in URLs hidden)", notify_sub)
+    p = command("remove", cmd_notify_remove, "remove a channel", notify_sub)
+    p.add_argument("id", type=int, help="the channel's id (from list)")
+
+    privacy = sub.add_parser(
+        "privacy",
+        help="citizens' personal data",
+        description="call-back contacts and a person's data (个人信息保护法)",
+    )
+    privacy_sub = privacy.add_subparsers(dest="action", required=True, metavar="ACTION")
+    command("keygen", cmd_privacy_keygen, "print a new contact encryption key", privacy_sub)
+    command(
+        "purge",
+        cmd_privacy_purge,
+        "delete call-back contacts past their retention now (the server does this hourly)",
+        privacy_sub,
+    )
+    p = command("export", cmd_privacy_export, "export a person's data by receipt code", privacy_sub)
+    p.add_argument("code", help="the receipt code")
+    p.add_argument("--out", type=Path, help="write the JSON here instead of printing it")
+    p = command("delete", cmd_privacy_delete, "delete a person's data by receipt code", privacy_sub)
+    p.add_argument("code", help="the receipt code")
+
     command(
         "escalate",
         cmd_escalate,
@@ -1009,6 +1165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from server.devices.service import DeviceError
     from server.enrollment.service import EnrollmentError
     from server.halls.service import HallError
+    from server.notify.service import ChannelError
     from server.users.service import UserError
 
     parser = build_parser()
@@ -1024,6 +1181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         DemoError,
         DeviceError,
         ContentError,
+        ChannelError,
     ) as exc:
         print(f"hallrate-server: error: {exc}", file=sys.stderr)
         return 2

@@ -24,6 +24,7 @@ from server.users import repository as users_repository
 from server.users import service as users
 from sync.protocol import EnrollRequest, SyncRequest
 from sync.reasons import DEFAULT_REASONS
+from sync.scoring import DEFAULT_CONFIG
 
 HALL_ID = "demo-hall"
 DEMO_PASSWORD = "demo-password"
@@ -196,6 +197,9 @@ def _work_past_alerts(
     for alert, occurred_at in low:
         alert.created_at = occurred_at
         alert.due_at = occurred_at + deadline
+        # One deadline as the demo's story has it, not the profile's stages from today.
+        alert.stage_due = None
+        alert.learn_delay_s = 0
         if id(alert) in overdue:
             continue
         if occurred_at + deadline >= now:
@@ -215,4 +219,4 @@ def _work_past_alerts(
             at += timedelta(minutes=rng.randint(30, 300))
         alerts.publish_reply(session, supervisor, alert.id, reply, at)
     session.flush()
-    alerts.escalate_overdue(session, now)
+    alerts.escalate_overdue(session, now, DEFAULT_CONFIG)

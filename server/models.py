@@ -259,6 +259,20 @@ class Alert(Base):
     #: What the supervisor tells the citizen on the receipt page (整改结果反馈); shown escaped.
     public_reply: Mapped[str | None] = mapped_column(Text)
     public_reply_at: Mapped[datetime | None]
+    #: When the rating was made (server clock); `created_at` is when the server learned of
+    #: it, and deadlines count from then. `learn_delay_s` is the difference.
+    rating_made_at: Mapped[datetime | None]
+    learn_delay_s: Mapped[int] = mapped_column(Integer, default=0)
+    #: Each stage's deadline from the hall's alert profile, {"acknowledge": ISO time, ...};
+    #: `due_at` is the next stage's.
+    stage_due: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: 0: with the hall's supervisors; 1: escalated to the hall manager; 2: to the
+    #: supervising office (督查). `level_due_at`: the current level's deadline.
+    escalation_level: Mapped[int] = mapped_column(SmallInteger, default=0)
+    level_due_at: Mapped[datetime | None]
+    #: The citizen's word on the handling, from the receipt page (once).
+    citizen_satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    citizen_feedback_at: Mapped[datetime | None]
     #: The person the alert is assigned to (a user who may work the hall's alerts).
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: Set when the alert is closed: why the score was low (`AlertCause`).
@@ -411,3 +425,82 @@ class AuditEntry(Base):
     hall_id: Mapped[str | None] = mapped_column(String(64), index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AlertProfileRow(Base):
+    """A hall's alert profile (server/alerts/deadlines.py `AlertProfile`, as JSON); a hall
+    without one runs on the default profile."""
+
+    __tablename__ = "alert_profiles"
+
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"), primary_key=True)
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+
+class NotificationChannel(Base):
+    """Where the people of a role are told about alerts: an apprise URL (or `sms://...`),
+    for one hall or (hall_id None) for all halls."""
+
+    __tablename__ = "notification_channels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    hall_id: Mapped[str | None] = mapped_column(ForeignKey("halls.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    #: May hold a robot key or an SMTP password: shown only to administrators, never logged.
+    url: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    #: Local "HH:MM" times; nothing is sent between them (the hall's timezone).
+    quiet_start: Mapped[str | None] = mapped_column(String(5))
+    quiet_end: Mapped[str | None] = mapped_column(String(5))
+    #: Collect this channel's messages into one a day instead of sending each.
+    digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"
+    #: Waiting for its channel's daily digest.
+    HELD = "held"
+    SENT = "sent"
+    #: Gave up after the last attempt (or the channel is gone).
+    FAILED = "failed"
+
+
+class NotificationOutbox(Base):
+    """One message to one channel, written in the transaction that caused it and sent by
+    the background delivery job: at least once, retried with backoff, once per key."""
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (Index("ix_notification_outbox_state_next", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: "<alert id>:<event>[:<detail>]:<channel id>": the same event is queued once.
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("notification_channels.id"), index=True)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class RatingContact(Base):
+    """A citizen's consent to be called back about a low score, with the phone number
+    encrypted (server/privacy/crypto.py); deleted a set time after the alert closes."""
+
+    __tablename__ = "rating_contacts"
+
+    rating_id: Mapped[str] = mapped_column(ForeignKey("ratings.id"), primary_key=True)
+    phone_encrypted: Mapped[str] = mapped_column(Text)
+    #: "138****5678": what anyone but the revealing supervisor sees.
+    phone_masked: Mapped[str] = mapped_column(String(16))
+    #: The consent text the citizen agreed to, as shown.
+    consent_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography.fernet import Fernet
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -112,6 +113,34 @@ class Settings(BaseSettings):
     #: held to (server/bodylimit.py), leaving room for the form around it.
     photo_max_bytes: int = Field(default=1_900_000, gt=0, le=2_000_000)
 
+    #: How often the delivery job looks for notifications to send.
+    notify_interval_s: float = Field(default=10.0, gt=0)
+    #: Attempts before a notification is marked failed; waits between them double up to
+    #: the cap.
+    notify_max_attempts: int = Field(default=8, gt=0, le=100)
+    notify_backoff_s: float = Field(default=30.0, gt=0)
+    notify_backoff_cap_s: float = Field(default=3600.0, gt=0)
+    #: A message being sent is retried after this if the sender died mid-send.
+    notify_lease_s: float = Field(default=120.0, gt=0)
+    #: Local hour daily digests go out.
+    notify_digest_hour: int = Field(default=8, ge=0, le=23)
+    #: SMS gateway: "log" only logs; "http" POSTs JSON to `sms_http_url`.
+    sms_driver: Literal["log", "http"] = "log"
+    sms_http_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    sms_http_token: str | None = None
+
+    #: Offer citizens who gave a low score a call-back (phone number and consent). Needs
+    #: a contact key; the server refuses to start without one.
+    collect_contact: bool = False
+    #: The Fernet key phone numbers are encrypted with (`hallrate-server privacy keygen`),
+    #: given directly or as a file readable only by the server. Never in the database.
+    contact_key: str | None = None
+    contact_key_file: Path | None = None
+    #: Days after an alert is closed that the citizen's contact is deleted.
+    contact_retention_days: int = Field(default=30, ge=0, le=3650)
+    #: How often the retention job deletes expired contacts.
+    retention_interval_s: float = Field(default=3600.0, gt=0)
+
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -148,6 +177,26 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _usable_notification_and_contact_settings(self) -> Settings:
+        if self.sms_driver == "http" and not self.sms_http_url:
+            raise SettingsError("HALLRATE_SMS_HTTP_URL must be set when HALLRATE_SMS_DRIVER=http")
+        key = self.contact_key_bytes()
+        if self.collect_contact and key is None:
+            raise SettingsError(
+                "HALLRATE_COLLECT_CONTACT is on but no contact key is given: set "
+                "HALLRATE_CONTACT_KEY_FILE (or HALLRATE_CONTACT_KEY) to a Fernet key made by "
+                "`hallrate-server privacy keygen`"
+            )
+        if key is not None:
+            try:
+                Fernet(key)
+            except (ValueError, TypeError):
+                raise SettingsError(
+                    "the contact key is not a Fernet key (make one: hallrate-server privacy keygen)"
+                ) from None
+        return self
+
+    @model_validator(mode="after")
     def _real_secret_outside_development(self) -> Settings:
         if self.environment == "development":
             return self
@@ -160,6 +209,17 @@ class Settings(BaseSettings):
                 if problem:
                     raise SettingsError(f"{name} is refused: {problem}")
         return self
+
+    def contact_key_bytes(self) -> bytes | None:
+        """The contact key, read from its file if one is named; None when there is none."""
+        if self.contact_key_file is not None:
+            try:
+                return self.contact_key_file.read_bytes().strip()
+            except OSError as exc:
+                raise SettingsError(
+                    f"cannot read HALLRATE_CONTACT_KEY_FILE: {exc.strerror}"
+                ) from None
+        return self.contact_key.encode() if self.contact_key else None
 
     @property
     def secret(self) -> str:

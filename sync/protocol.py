@@ -193,10 +193,13 @@ class CounterScores(_Model):
 
 
 class AlertKind(StrEnum):
-    """What an alert is about: one low score, or a counter's monthly low-score rate."""
+    """What an alert is about: one low score, a counter's monthly low-score rate, or a
+    surge of low scores at a counter (server only: sync answers carry the first two, which
+    every kiosk knows)."""
 
     LOW_SCORE = "low_score"
     COUNTER_LOW_RATE = "counter_low_rate"
+    COUNTER_SURGE = "counter_surge"
 
 
 class AlertState(StrEnum):

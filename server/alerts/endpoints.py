@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from server.alerts import repository, service
+from server.alerts import chain, repository, service
 from server.alerts.schemas import (
     AlertAction,
     AlertAssign,
@@ -17,9 +17,15 @@ from server.alerts.schemas import (
     AlertOut,
     AlertRatingOut,
     AlertReply,
+    BreachForecast,
+    ContactOut,
+    RevealedContact,
 )
 from server.database import SessionDep
 from server.models import SCORE_SCALE, Alert, AlertCause, Rating
+from server.privacy import contacts
+from server.privacy.masking import mask_personal_numbers
+from server.settings import Settings
 from server.users.dependencies import CurrentUser, CurrentWriter
 from sync.protocol import AlertKind, AlertState, ErrorBody
 from sync.scoring import DIMENSION_CODES
@@ -55,6 +61,15 @@ def _out(alert: Alert, hall_id: str) -> AlertOut:
         public_reply_at=alert.public_reply_at,
         assignee_id=alert.assignee_id,
         cause=alert.cause,
+        learned_at=alert.created_at,
+        rating_made_at=alert.rating_made_at,
+        learn_delay_s=alert.learn_delay_s,
+        stage_due={k: datetime.fromisoformat(v) for k, v in (alert.stage_due or {}).items()},
+        escalation_level=alert.escalation_level,
+        escalated_to=chain.LEVEL_NAMES.get(alert.escalation_level),
+        level_due_at=alert.level_due_at,
+        citizen_satisfied=alert.citizen_satisfied,
+        citizen_feedback_at=alert.citizen_feedback_at,
     )
 
 
@@ -71,13 +86,25 @@ def _detail(session: Session, alert: Alert, hall_id: str) -> AlertDetail:
                 level=rating.level,
                 scores={code: getattr(rating, code) for code in DIMENSION_CODES},
                 reasons=list(rating.reasons),
-                comment=rating.comment,
+                comment=mask_personal_numbers(rating.comment),
             )
     events = [
         AlertEventOut(action=e.action, note=e.note, user_id=e.user_id, at=e.at, detail=e.detail)
         for e in repository.events_of(session, alert.id)
     ]
-    return AlertDetail(**_out(alert, hall_id).model_dump(), events=events, rating=rating_out)
+    contact = contacts.contact_of(session, alert)
+    contact_out = (
+        ContactOut(
+            phone_masked=contact.phone_masked,
+            given_at=contact.created_at,
+            consent_text=contact.consent_text,
+        )
+        if contact is not None
+        else None
+    )
+    return AlertDetail(
+        **_out(alert, hall_id).model_dump(), events=events, rating=rating_out, contact=contact_out
+    )
 
 
 @router.get("", responses=_ERRORS)
@@ -103,6 +130,18 @@ def list_alerts(
         offset=offset,
     )
     return [_out(alert, hall) for alert, hall in rows]
+
+
+@router.get("/forecast", responses=_ERRORS)
+def forecast(
+    session: SessionDep,
+    user: CurrentUser,
+    hours: Annotated[float, Query(gt=0, le=24 * 31)] = 24,
+) -> list[BreachForecast]:
+    """Open alerts that will miss their current deadline within `hours`, soonest first."""
+    return chain.forecast_breaches(
+        session, datetime.now(UTC), hours, hall_id=service.visible_hall(user)
+    )
 
 
 @router.get("/{alert_id}", responses=_ERRORS)
@@ -186,3 +225,15 @@ def reply(
     """Publish the reply the citizen reads on the rating's receipt page (整改结果反馈)."""
     alert, hall = service.publish_reply(session, user, alert_id, body.reply, datetime.now(UTC))
     return _detail(session, alert, hall)
+
+
+@router.post("/{alert_id}/contact/reveal", responses=_ACT_ERRORS)
+def reveal_contact(
+    alert_id: AlertId, request: Request, session: SessionDep, user: CurrentWriter
+) -> RevealedContact:
+    """The citizen's phone number for a call-back: the hall's supervisor or manager only,
+    and recorded on the alert (`reveal_contact`)."""
+    settings: Settings = request.app.state.settings
+    alert, hall = service.get_visible(session, user, alert_id)
+    phone, masked = contacts.reveal(session, settings, user, alert, hall, datetime.now(UTC))
+    return RevealedContact(phone=phone, phone_masked=masked)

@@ -6,11 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from server.models import Alert, AlertEvent, AlertState, Counter
+from sync.protocol import AlertKind
+
+#: The alert kinds every kiosk understands, sent back with sync answers.
+KIOSK_ALERT_KINDS = (AlertKind.LOW_SCORE, AlertKind.COUNTER_LOW_RATE)
 
 
 def insert_ignoring_existing(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -31,10 +35,29 @@ _INSERTS = {
 
 
 def open_for_counter(session: Session, counter_id: str, limit: int) -> list[Alert]:
+    """The counter's open alerts a sync answer carries (only the columns it sends)."""
     return list(
         session.scalars(
             select(Alert)
-            .where(Alert.counter_id == counter_id, Alert.state != AlertState.CLOSED.value)
+            .options(
+                load_only(
+                    Alert.id,
+                    Alert.kind,
+                    Alert.counter_id,
+                    Alert.rating_id,
+                    Alert.state,
+                    Alert.created_at,
+                    Alert.due_at,
+                    Alert.escalated,
+                )
+            )
+            .where(
+                Alert.counter_id == counter_id,
+                Alert.state != AlertState.CLOSED.value,
+                # Kinds newer than protocol 1's first release stay off kiosks (an older
+                # kiosk would refuse the whole answer).
+                Alert.kind.in_([k.value for k in KIOSK_ALERT_KINDS]),
+            )
             .order_by(Alert.due_at, Alert.id)
             .limit(limit)
         )
@@ -84,19 +107,6 @@ def events_of(session: Session, alert_id: int) -> list[AlertEvent]:
             select(AlertEvent).where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id)
         )
     )
-
-
-def escalate_overdue(session: Session, now: datetime) -> int:
-    result = session.execute(
-        update(Alert)
-        .where(
-            Alert.escalated.is_(False),
-            Alert.state != AlertState.CLOSED.value,
-            Alert.due_at < now,
-        )
-        .values(escalated=True, escalated_at=now)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def open_by_state(

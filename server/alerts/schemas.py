@@ -54,8 +54,8 @@ class AlertEventOut(BaseModel):
 
 
 class AlertRatingOut(BaseModel):
-    """The rating behind a low-score alert. `comment` is the citizen's text, unescaped:
-    a dashboard must escape it when showing it."""
+    """The rating behind a low-score alert. `comment` is the citizen's text with phone and
+    ID numbers masked, unescaped: a dashboard must escape it when showing it."""
 
     id: str
     occurred_at: datetime
@@ -87,8 +87,52 @@ class AlertOut(BaseModel):
     public_reply_at: datetime | None = None
     assignee_id: int | None = None
     cause: CauseCode | None = None
+    #: When the server learned of the rating (= `created_at`): deadlines count from then.
+    learned_at: datetime
+    #: When the rating was made (low scores), and how many seconds later the server
+    #: learned of it (a hall that was offline).
+    rating_made_at: datetime | None = None
+    learn_delay_s: int = 0
+    #: Each stage's deadline from the hall's alert profile.
+    stage_due: dict[str, datetime] = Field(default_factory=dict)
+    #: 0 with the supervisors, 1 the hall manager, 2 the supervising office (督查).
+    escalation_level: int = 0
+    escalated_to: str | None = None
+    level_due_at: datetime | None = None
+    #: The citizen's word on the handling from the receipt page (None: not given).
+    citizen_satisfied: bool | None = None
+    citizen_feedback_at: datetime | None = None
+
+
+class ContactOut(BaseModel):
+    """A citizen's consented call-back contact, masked; the number itself only through
+    the logged reveal."""
+
+    phone_masked: str
+    given_at: datetime
+    consent_text: str
+
+
+class RevealedContact(BaseModel):
+    phone: str
+    phone_masked: str
 
 
 class AlertDetail(AlertOut):
     events: list[AlertEventOut]
     rating: AlertRatingOut | None
+    contact: ContactOut | None = None
+
+
+class BreachForecast(BaseModel):
+    """An alert that will miss its current deadline within the asked hours unless acted on."""
+
+    alert_id: int
+    hall_id: str
+    counter_id: str
+    kind: AlertKind
+    state: AlertState
+    #: Who holds the deadline: supervisor, manager or inspector.
+    held_by: str
+    due_at: datetime
+    hours_left: float

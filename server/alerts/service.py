@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from server.alerts import repository
+from server.alerts import chain, deadlines, profiles, repository, surge
+from server.alerts.deadlines import AlertProfile, WorkCalendar
 from server.audit import service as audit
 from server.errors import ApiError, Conflict, NotFound
 from server.models import (
@@ -26,6 +27,7 @@ from server.models import (
     AlertState,
     User,
 )
+from server.notify import outbox
 from server.users import repository as users_repository
 from sync.scoring import Aggregate, ScoringConfig
 
@@ -65,10 +67,14 @@ def low_score_alert_rows(
     counter_id: str,
     low_ratings: Iterable[tuple[str, datetime]],
     now: datetime,
-    config: ScoringConfig,
+    profile: AlertProfile,
+    calendar: WorkCalendar,
 ) -> list[dict[str, object]]:
-    """Rows for the alerts of newly stored low scores: due a deadline after the rating."""
-    deadline = timedelta(hours=config.alert_deadline_hours)
+    """Rows for the alerts of newly stored low scores: deadlines count from `now`, when the
+    server learned of them, not from when they were made (an offline hall's late ratings
+    are not overdue on arrival)."""
+    # Every alert of a batch is learned of at `now`: one set of deadlines serves them all.
+    shared = deadlines.deadline_fields(profile, calendar, now, None, citizen=True)
     return [
         {
             "kind": AlertKind.LOW_SCORE.value,
@@ -76,9 +82,9 @@ def low_score_alert_rows(
             "rating_id": rating_id,
             "period": rating_id,
             "state": AlertState.OPEN.value,
-            "created_at": now,
-            "due_at": occurred_at + deadline,
-            "escalated": False,
+            **shared,
+            "rating_made_at": occurred_at,
+            "learn_delay_s": deadlines.learn_delay_s(now, occurred_at),
         }
         for rating_id, occurred_at in low_ratings
     ]
@@ -92,16 +98,21 @@ def raise_alerts(
     now: datetime,
     config: ScoringConfig,
 ) -> None:
-    """Alerts for new low scores, and a counter alert for each month touched whose low-score
-    rate now exceeds the limit (one per counter and month).
+    """Alerts for new low scores, a counter alert for each month touched whose low-score
+    rate now exceeds the limit (one per counter and month), a surge alert when the
+    counter's recent low scores pass the hall's surge rule; and their notifications.
 
     `months` holds the counter's aggregate of each month the new ratings fall in, by the
     month's first day: the caller reads them from the scores, alerts only judge them.
     """
-    rows = low_score_alert_rows(counter_id, low_ratings, now, config)
-    deadline = timedelta(hours=config.alert_deadline_hours)
+    rows: list[dict[str, object]] = []
+    clock: tuple[str, AlertProfile, WorkCalendar] | None = None
+    if low_ratings:
+        clock = profiles.clock_of_counter(session, counter_id, config)
+        rows = low_score_alert_rows(counter_id, low_ratings, now, clock[1], clock[2])
     for month, aggregate in sorted(months.items()):
         if aggregate.must_rectify(config):
+            clock = clock or profiles.clock_of_counter(session, counter_id, config)
             rows.append(
                 {
                     "kind": AlertKind.COUNTER_LOW_RATE.value,
@@ -109,12 +120,18 @@ def raise_alerts(
                     "rating_id": None,
                     "period": month.strftime("%Y-%m"),
                     "state": AlertState.OPEN.value,
-                    "created_at": now,
-                    "due_at": now + deadline,
-                    "escalated": False,
+                    **deadlines.deadline_fields(clock[1], clock[2], now, None, citizen=False),
                 }
             )
+    if clock is not None and low_ratings:
+        surge_row = surge.surge_alert_row(
+            session, counter_id, [t for _, t in low_ratings], now, clock[1], clock[2]
+        )
+        if surge_row is not None:
+            rows.append(surge_row)
     repository.insert_ignoring_existing(session, rows)
+    if clock is not None and rows:
+        outbox.queue_raised(session, clock[0], counter_id, now)
 
 
 def visible_hall(user: User) -> str | None:
@@ -224,6 +241,7 @@ def act(
     before = audit.snapshot(alert, AUDITED)
     alert.state = transition.to.value
     setattr(alert, transition.stamp, now)
+    deadlines.advance(alert)
     if cause is not None and action == "close":
         alert.cause = cause.value
     session.add(
@@ -289,6 +307,8 @@ def publish_reply(
     return alert, hall
 
 
-def escalate_overdue(session: Session, now: datetime) -> int:
-    """Mark alerts past their due time and not closed as escalated; how many were."""
-    return repository.escalate_overdue(session, now)
+def escalate_overdue(session: Session, now: datetime, config: ScoringConfig) -> int:
+    """Escalate alerts past their current deadline one level up the hall's chain and queue
+    the notifications (server/alerts/chain.py); how many went up."""
+    chain.warn_nearing(session, now, config)
+    return chain.escalate(session, now, config)

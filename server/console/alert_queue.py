@@ -26,6 +26,7 @@ from server.models import (
     Staff,
     User,
 )
+from server.privacy.masking import mask_personal_numbers
 from server.users import repository as users
 from sync.reasons import DEFAULT_REASONS
 from sync.scoring import DIMENSIONS, Level
@@ -155,6 +156,8 @@ class RatingView:
     dimensions: list[DimensionLine]
     reasons: list[tuple[str, str, str]]  # (code, zh, en)
     staff_name: str | None
+    #: The citizen's comment with phone and ID numbers masked: what the page shows.
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,7 @@ def alert_view(
                     for code in rating.reasons
                 ],
                 staff_name=staff.name if staff is not None else rating.staff_id,
+                comment=mask_personal_numbers(rating.comment),
             )
     names = {u.id: u.username for u in users.active_users(session)}
     stored_events = alerts_repository.events_of(session, alert.id)

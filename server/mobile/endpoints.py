@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from server.database import SessionDep
 from server.grants import tokens
 from server.mobile import pages, service
+from server.privacy import contacts
 from server.ratelimit import client_address
 from server.settings import Settings
 from sync.receipt import normalize_code, receipt_url
@@ -120,7 +121,83 @@ def phone_submit(
     except service.PhoneRatingRefused as exc:
         return _html(pages.refused(lang, exc.why, href), _REFUSED_STATUS[exc.why])
     link = receipt_url(_public_url(request), done.receipt_code)
-    return _html(pages.thanks(lang, link, done.receipt_code, draft.comment, done.is_low))
+    callback = ""
+    if done.is_low and contacts.may_leave_contact(session, settings, done.receipt_code):
+        callback = _callback_form(settings, lang, done.receipt_code)
+    return _html(pages.thanks(lang, link, done.receipt_code, draft.comment, done.is_low, callback))
+
+
+def _callback_form(settings: Settings, lang: pages.Lang, code: str, problem: str = "") -> str:
+    consent = contacts.CONSENT_TEXT[lang].format(days=settings.contact_retention_days)
+    check = tokens.form_check(settings.secret, f"r:{code}")
+    return pages.callback_form(lang, code, check, consent, problem)
+
+
+def _receipt_form(
+    request: Request, body: bytes, code: str
+) -> tuple[pages.Lang, dict[str, list[str]] | None, str | None]:
+    """The language, the form if it is ours (same site, our check), and the code."""
+    settings: Settings = request.app.state.settings
+    canonical = normalize_code(code)
+    form = (
+        None
+        if len(body) > MAX_FORM_BYTES
+        else _parse_form(body, request.headers.get("content-type", ""))
+    )
+    lang = _lang(request, (form or {}).get("lang", [None])[0])
+    if canonical is None or form is None or not same_site(request):
+        return lang, None, canonical
+    if form.get("check") != [tokens.form_check(settings.secret, f"r:{canonical}")]:
+        return lang, None, canonical
+    return lang, form, canonical
+
+
+@router.post("/r/{code}/contact", response_class=HTMLResponse)
+def leave_contact(
+    code: Code,
+    request: Request,
+    body: Annotated[bytes, Depends(request_body)],
+    session: SessionDep,
+) -> HTMLResponse:
+    """A citizen's consented call-back number after a low score (stored encrypted)."""
+    settings: Settings = request.app.state.settings
+    lang, form, canonical = _receipt_form(request, body, code)
+    if form is None or canonical is None:
+        return _html(pages.refused(lang, "cross_site", None), 403)
+    phone = form.get("phone", [""])[0]
+    consent = form.get("consent") == ["yes"]
+    try:
+        masked = contacts.leave_contact(
+            session, settings, canonical, phone, consent, lang, datetime.now(UTC)
+        )
+    except contacts.ContactError as exc:
+        why = str(exc)
+        if why == "contact_closed":
+            return _html(pages.message(lang, "callback_title", why, f"/r/{canonical}"), 409)
+        return _html(pages.callback_page(lang, _callback_form(settings, lang, canonical, why)), 400)
+    return _html(pages.callback_page(lang, pages.callback_done(lang, masked)))
+
+
+@router.post("/r/{code}/feedback", response_class=HTMLResponse)
+def give_feedback(
+    code: Code,
+    request: Request,
+    body: Annotated[bytes, Depends(request_body)],
+    session: SessionDep,
+) -> HTMLResponse:
+    """The citizen says once whether they are satisfied with the handling."""
+    lang, form, canonical = _receipt_form(request, body, code)
+    if form is None or canonical is None:
+        return _html(pages.refused(lang, "cross_site", None), 403)
+    answer = form.get("satisfied", [""])[0]
+    if answer not in ("yes", "no"):
+        return _html(pages.message(lang, "receipt_title", "bad_form", f"/r/{canonical}"), 400)
+    try:
+        contacts.give_feedback(session, canonical, answer == "yes", datetime.now(UTC))
+    except contacts.ContactError as exc:
+        return _html(pages.message(lang, "receipt_title", str(exc), f"/r/{canonical}"), 409)
+    status = service.receipt_status(session, canonical)
+    return _html(pages.receipt(lang, f"/r/{canonical}", status))
 
 
 def _parse_form(body: bytes, content_type: str) -> dict[str, list[str]] | None:
@@ -152,4 +229,14 @@ def receipt_page(code: Code, request: Request, session: SessionDep) -> HTMLRespo
     ):
         # Unknown codes from one address, many times a minute: someone is guessing.
         return _html(pages.message(lang, "receipt_title", "slow_down", href), 429)
-    return _html(pages.receipt(lang, href, status))
+    check = None
+    if status is not None and contacts.may_give_feedback(status.alert):
+        settings: Settings = request.app.state.settings
+        check = tokens.form_check(settings.secret, f"r:{canonical}")
+    callback = ""
+    if status is not None and contacts.may_leave_contact(
+        session, request.app.state.settings, canonical
+    ):
+        # A kiosk's low score: its receipt is where the citizen can still ask for a call.
+        callback = _callback_form(request.app.state.settings, lang, canonical)
+    return _html(pages.receipt(lang, href, status, feedback_check=check, callback=callback))

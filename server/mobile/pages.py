@@ -11,6 +11,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from server.mobile.service import Draft, Opened, Place, ReceiptStatus, Refused
+from server.privacy.masking import mask_personal_numbers
 from sync.protocol import MAX_COMMENT_CHARS
 from sync.receipt import grouped
 from sync.scoring import DIMENSIONS, Level
@@ -110,6 +111,43 @@ TEXT: dict[str, dict[Lang, str]] = {
     "thanks_low": {
         "zh_CN": "我们会尽快处理您反映的问题。",
         "en": "We will look into what you told us.",
+    },
+    "callback_title": {"zh_CN": "是否需要回访？", "en": "May we call you back?"},
+    "callback_intro": {
+        "zh_CN": "如您愿意，请留下手机号码，大厅负责人会致电了解情况。不留号码也会处理您的评价。",
+        "en": "If you wish, leave a mobile number and the hall's supervisor will call you "
+        "about it. Your rating is handled either way.",
+    },
+    "callback_phone": {"zh_CN": "手机号码", "en": "Mobile number"},
+    "callback_send": {"zh_CN": "同意并提交", "en": "Agree and send"},
+    "callback_title_done": {"zh_CN": "已记录回访电话", "en": "Call-back number recorded"},
+    "callback_done": {
+        "zh_CN": "谢谢，我们会尽快与您联系。号码已加密保存：",
+        "en": "Thank you; we will call you soon. The number is stored encrypted:",
+    },
+    "contact_no_consent": {
+        "zh_CN": "请勾选同意后再提交号码。",
+        "en": "Please tick the consent box to send your number.",
+    },
+    "contact_bad_number": {
+        "zh_CN": "请填写 11 位手机号码。",
+        "en": "Please enter an 11-digit mainland mobile number.",
+    },
+    "contact_closed": {
+        "zh_CN": "此评价已不能留下回访电话。",
+        "en": "A call-back number can no longer be left for this rating.",
+    },
+    "feedback_question": {
+        "zh_CN": "您对处理结果满意吗？（只能选择一次）",
+        "en": "Are you satisfied with how this was handled? (You can answer once.)",
+    },
+    "feedback_yes": {"zh_CN": "满意", "en": "Satisfied"},
+    "feedback_no": {"zh_CN": "不满意", "en": "Not satisfied"},
+    "feedback_given_yes": {"zh_CN": "您已评价：满意。", "en": "You said: satisfied."},
+    "feedback_given_no": {"zh_CN": "您已评价：不满意。", "en": "You said: not satisfied."},
+    "feedback_closed": {
+        "zh_CN": "此评价暂时不能反馈满意度。",
+        "en": "Your view on the handling cannot be given for this rating now.",
     },
 }
 
@@ -239,13 +277,54 @@ def message(lang: Lang, title_key: str, key: str, href: str | None) -> str:
     return _page(lang, _t(title_key, lang), body, href)
 
 
-def thanks(lang: Lang, receipt_href: str, code: str, comment: str, is_low: bool) -> str:
+def callback_form(lang: Lang, code: str, check: str, consent: str, problem: str = "") -> str:
+    """The optional call-back offer after a low score: a mobile number and explicit
+    consent, posted to /r/<code>/contact."""
+    parts = [f'<div class="box" id="callback"><p><b>{escape(_t("callback_title", lang))}</b></p>']
+    if problem:
+        parts.append(f'<p class="problem">{escape(_t(problem, lang))}</p>')
+    parts.append(
+        f"<p>{escape(_t('callback_intro', lang))}</p>"
+        f'<form method="post" action="/r/{escape(code)}/contact">'
+        f'<input type="hidden" name="check" value="{escape(check)}">'
+        f'<input type="hidden" name="lang" value="{lang}">'
+        f"<p><label>{escape(_t('callback_phone', lang))} "
+        '<input type="tel" name="phone" inputmode="numeric" maxlength="20" '
+        'autocomplete="tel"></label></p>'
+        '<p><label><input type="checkbox" name="consent" value="yes"> '
+        f"{escape(consent)}</label></p>"
+        f'<button type="submit">{escape(_t("callback_send", lang))}</button></form></div>'
+    )
+    return "".join(parts)
+
+
+def callback_done(lang: Lang, masked: str) -> str:
+    return (
+        f'<div class="box"><p>{escape(_t("callback_done", lang))} <b>{escape(masked)}</b></p></div>'
+    )
+
+
+def callback_page(lang: Lang, body: str) -> str:
+    return _page(lang, _t("callback_title", lang), body)
+
+
+def thanks(
+    lang: Lang,
+    receipt_href: str,
+    code: str,
+    comment: str,
+    is_low: bool,
+    callback: str = "",
+) -> str:
+    """`comment` is shown as given back by the server's masking; `callback` the optional
+    call-back offer (empty when not offered)."""
     parts = [f'<div class="box"><p>{escape(_t("thanks_body", lang))}</p>']
     if is_low:
         parts.append(f"<p>{escape(_t('thanks_low', lang))}</p>")
     if comment:
         parts.append(
-            f'<p>{escape(_t("your_comment", lang))}</p><p class="comment">{escape(comment)}</p>'
+            f"<p>{escape(_t('your_comment', lang))}</p>"
+            f'<p class="comment">{escape(mask_personal_numbers(comment))}</p>'
         )
     parts.append(
         f'</div><div class="box"><p>{escape(_t("follow", lang))}</p>'
@@ -253,6 +332,7 @@ def thanks(lang: Lang, receipt_href: str, code: str, comment: str, is_low: bool)
         f"<p>{escape(_t('receipt_code', lang))}: "
         f'<span class="code">{escape(grouped(code))}</span></p></div>'
     )
+    parts.append(callback)
     return _page(lang, _t("thanks_title", lang), "".join(parts))
 
 
@@ -260,7 +340,16 @@ def _when(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
-def receipt(lang: Lang, href: str, status: ReceiptStatus | None, *, valid: bool = True) -> str:
+def receipt(
+    lang: Lang,
+    href: str,
+    status: ReceiptStatus | None,
+    *,
+    valid: bool = True,
+    feedback_check: str | None = None,
+    problem: str = "",
+    callback: str = "",
+) -> str:
     """The receipt page: not a code, not yet received, or the rating and its alert."""
     title = _t("receipt_title", lang)
     if not valid:
@@ -301,4 +390,31 @@ def receipt(lang: Lang, href: str, status: ReceiptStatus | None, *, valid: bool 
         else:
             parts.append(f"<p>{escape(_t('no_reply', lang))}</p>")
         parts.append("</div>")
+        parts.append(_feedback(lang, href, alert.citizen_satisfied, feedback_check, problem))
+    parts.append(callback)
     return _page(lang, title, "".join(parts), href)
+
+
+def _feedback(
+    lang: Lang, href: str, satisfied: bool | None, check: str | None, problem: str
+) -> str:
+    """The citizen's once-only word on the handling: the form, or what they said."""
+    if satisfied is not None:
+        key = "feedback_given_yes" if satisfied else "feedback_given_no"
+        return f'<div class="box" id="feedback"><p>{escape(_t(key, lang))}</p></div>'
+    if check is None:
+        return ""
+    parts = ['<div class="box" id="feedback">']
+    if problem:
+        parts.append(f'<p class="problem">{escape(_t(problem, lang))}</p>')
+    parts.append(
+        f"<p>{escape(_t('feedback_question', lang))}</p>"
+        f'<form method="post" action="{escape(href)}/feedback">'
+        f'<input type="hidden" name="check" value="{escape(check)}">'
+        f'<input type="hidden" name="lang" value="{lang}">'
+        f'<p><button type="submit" name="satisfied" value="yes">'
+        f"{escape(_t('feedback_yes', lang))}</button></p>"
+        f'<p><button type="submit" name="satisfied" value="no">'
+        f"{escape(_t('feedback_no', lang))}</button></p></form></div>"
+    )
+    return "".join(parts)

@@ -136,27 +136,33 @@ def test_device_health_gives_the_age_of_the_oldest_waiting_rating_on_the_server_
     assert device["oldest_pending_age_s"] is None
 
 
-def test_an_alert_not_closed_by_its_due_time_is_escalated(
+def test_an_alert_is_escalated_when_its_deadline_from_arrival_passes_not_before(
     client: TestClient, hall: Hall, factory: sessionmaker[Session]
 ) -> None:
-    created = datetime.now(UTC) - timedelta(hours=30)
-    overdue = low_score_alert(client, hall, created_at=created.isoformat())
+    made = datetime.now(UTC) - timedelta(hours=30)
+    late = low_score_alert(client, hall, created_at=made.isoformat())
     auth = login(client, "super1")
-    fresh_rating = rating(seq=20, scores=ALL_ONES)
-    client.post(
-        "/api/v1/sync",
-        json=envelope([fresh_rating] + [rating(seq=i) for i in range(21, 30)]),
-        headers=hall.auth,
-    )
-    assert escalate_once(factory) == 1
+    # A rating made 30 hours ago that the server learns of now is not overdue on arrival.
     assert escalate_once(factory) == 0
+    [alert] = client.get("/api/v1/alerts", headers=auth).json()
+    assert alert["id"] == late
+    assert 30 * 3600 - 60 < alert["learn_delay_s"] < 30 * 3600 + 60
+    assert alert["learned_at"] == alert["created_at"]
+    assert datetime.fromisoformat(alert["rating_made_at"]) < datetime.fromisoformat(
+        alert["learned_at"]
+    )
+    learned = datetime.fromisoformat(alert["learned_at"])
+    assert datetime.fromisoformat(alert["due_at"]) == learned + timedelta(hours=24)
+
+    later = learned + timedelta(hours=25)
+    assert escalate_once(factory, later) == 1
+    assert escalate_once(factory, later) == 0
     escalated = client.get("/api/v1/alerts?escalated=true", headers=auth).json()
-    assert [a["id"] for a in escalated] == [overdue]
+    assert [a["id"] for a in escalated] == [late]
     assert escalated[0]["state"] == "open"
+    assert escalated[0]["escalated_to"] == "manager"
     answer = client.post("/api/v1/sync", json=envelope([]), headers=hall.auth).json()
-    flags = {a["rating_id"]: a["escalated"] for a in answer["alerts"]}
-    assert flags[fresh_rating["id"]] is False
-    assert True in flags.values()
+    assert [a["escalated"] for a in answer["alerts"]] == [True]
 
 
 @pytest.mark.parametrize(
