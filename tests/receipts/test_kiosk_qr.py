@@ -148,9 +148,13 @@ class SlowPrinter:
         self.delay_s = delay_s
         self.printed: list[Receipt] = []
         self._stop = threading.Event()
+        #: Set once a job has begun (and taken its delay).
+        self.started = threading.Event()
 
     def print_receipt(self, receipt: Receipt) -> None:
-        self._stop.wait(self.delay_s)
+        delay = self.delay_s
+        self.started.set()
+        self._stop.wait(delay)
         self.printed.append(receipt)
 
 
@@ -204,6 +208,9 @@ def test_a_receipt_printed_after_its_citizen_left_does_not_touch_the_next_ones_s
     first = rate_and_submit(kiosk, finger, qtbot)
     finger.tap(kiosk.flow.thanks)
     clock.advance(60)  # type: ignore[attr-defined]
+    # The first citizen's receipt is on the printer (a 1 s job) before the printer slows
+    # down for the next one.
+    qtbot.waitUntil(printer.started.is_set, timeout=5000)
     printer.delay_s = 30.0
     printing = kiosk.flow.printing
     assert printing is not None
