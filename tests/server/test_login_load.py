@@ -17,6 +17,9 @@ from tests.server.kiosk_payloads import envelope, rating
 from tests.server.test_cli import run
 from tests.server.test_serve_security import _clean_env, serving
 
+# `make test` only, not the quick lane: real server processes under parallel argon2 load.
+pytestmark = pytest.mark.slow
+
 PASSWORD = "a long and slow passphrase"
 #: About 1–2 s per hash on this project's 2-core machine.
 SLOW_HASHING = {"HALLRATE_PASSWORD_TIME_COST": "40", "HALLRATE_PASSWORD_MEMORY_KIB": "65536"}

@@ -19,6 +19,9 @@ from server.app import create_app
 from server.settings import Settings
 from tests.server.conftest import SECRET, Hall, login
 
+# `make test` only, not the quick lane: schemathesis over every operation.
+pytestmark = pytest.mark.slow
+
 EXAMPLES_PER_OPERATION = 60
 
 

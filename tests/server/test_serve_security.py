@@ -23,6 +23,9 @@ from tests.server.test_cli import SCRIPT, run
 from tests.server.test_server_process import wait_until_healthy
 from tests.support.pgcluster import free_port
 
+# `make test` only, not the quick lane: starts the real server process for each case.
+pytestmark = pytest.mark.slow
+
 CHEAP_HASHING = {"HALLRATE_PASSWORD_TIME_COST": "1", "HALLRATE_PASSWORD_MEMORY_KIB": "64"}
 
 

@@ -21,6 +21,9 @@ from tests.server.kiosk_payloads import ALL_ONES, envelope, rating
 from tests.server.test_cli import run
 from tests.support.pgcluster import free_port
 
+# `make test` only, not the quick lane: the real server process over HTTP.
+pytestmark = pytest.mark.slow
+
 SCRIPT = str(Path(sys.executable).parent / "hallrate-server")
 COMMENT = "my phone is 13800138000, secret complaint text"
 
