@@ -87,7 +87,7 @@ CONSOLE_I18N := server/console/translations
 console-messages: $(STAMP)
 	$(BIN)/pybabel extract -F server/console/babel.cfg -k N_ --no-location --omit-header \
 		-o $(CONSOLE_I18N)/messages.pot server/console
-	$(BIN)/pybabel update -i $(CONSOLE_I18N)/messages.pot -d $(CONSOLE_I18N) --no-location \
+	$(BIN)/pybabel update -i $(CONSOLE_I18N)/messages.pot -d $(CONSOLE_I18N) \
 		--omit-header --no-fuzzy-matching
 
 clean:

@@ -19,6 +19,7 @@ from server.halls import repository as halls
 from server.halls import service as hall_service
 from server.ingest import service as ingest
 from server.models import Alert, AlertCause, AlertKind, Rating, Role
+from server.notify import service as notify
 from server.settings import Settings
 from server.users import repository as users_repository
 from server.users import service as users
@@ -92,6 +93,18 @@ def build(
         )
         users.create_user(session, "auditor", DEMO_PASSWORD, Role.AUDITOR, None, now, hasher)
         users.create_user(session, "inspector", DEMO_PASSWORD, Role.INSPECTOR, None, now, hasher)
+        # The supervisors' duty phone, on the SMS driver the settings choose (the logging one
+        # unless a gateway is set up): the Notifications page has deliveries to show.
+        notify.add_channel(
+            session,
+            url="sms://13800000000",
+            role="supervisor",
+            hall_id=HALL_ID,
+            label="值班手机 duty phone",
+            quiet=None,
+            digest=False,
+            now=now,
+        )
 
     total = 0
     local_now = now.astimezone(zone)

@@ -57,7 +57,11 @@ def store_profile(session: Session, hall_id: str, document: object, now: datetim
     try:
         profile = AlertProfile.model_validate(document)
     except ValidationError as exc:
-        raise ProfileError(str(exc)) from None
+        raise ProfileError(
+            "; ".join(
+                f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in exc.errors()
+            )
+        ) from None
     if not profile.stages:
         raise ProfileError("a profile needs at least one stage")
     if len({rule.stage for rule in profile.stages}) != len(profile.stages):

@@ -23,6 +23,7 @@ KINDS = (
     "content",
     "device",
     "export",
+    "notify",
 )
 
 

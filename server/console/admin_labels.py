@@ -17,8 +17,25 @@ AUDIT_KINDS = (
     N_("audit:content"),
     N_("audit:device"),
     N_("audit:export"),
+    N_("audit:notify"),
 )
 PROBLEMS = (
     N_("This counter or its hall is disabled: no code can be made for it."),
     N_("Choose a photo file first."),
+)
+NOTIFY = (
+    N_("outbox_pending"),
+    N_("outbox_held"),
+    N_("outbox_sent"),
+    N_("outbox_failed"),
+    N_("event_raised"),
+    N_("event_nears_deadline"),
+    N_("event_overdue"),
+    N_("event_escalated"),
+    N_("stage_acknowledge"),
+    N_("stage_call_back"),
+    N_("stage_rectify"),
+    N_("stage_close"),
+    N_("span_hours"),
+    N_("span_working_days"),
 )

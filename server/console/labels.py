@@ -12,7 +12,14 @@ def N_(message: str) -> str:  # the gettext convention for "mark only"
 ROLES = (N_("admin"), N_("manager"), N_("supervisor"), N_("auditor"), N_("inspector"))
 STATES = (N_("open"), N_("acknowledged"), N_("called_back"), N_("rectified"), N_("closed"))
 KINDS = (N_("low_score"), N_("counter_low_rate"))
-PAGES = (N_("Today"), N_("Alerts"), N_("Kiosks"), N_("Administration"), N_("Audit log"))
+PAGES = (
+    N_("Today"),
+    N_("Alerts"),
+    N_("Kiosks"),
+    N_("Notifications"),
+    N_("Administration"),
+    N_("Audit log"),
+)
 ERRORS = (
     N_("The request could not be read."),
     N_("You may not do this."),

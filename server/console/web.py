@@ -119,6 +119,7 @@ NAV: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("/", "Today", None),
     ("/alerts", "Alerts", None),
     ("/kiosks", "Kiosks", None),
+    ("/notifications", "Notifications", None),
     ("/admin", "Administration", frozenset({Role.ADMIN})),
     ("/audit", "Audit log", frozenset({Role.ADMIN, Role.AUDITOR, Role.INSPECTOR})),
 )

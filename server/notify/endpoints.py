@@ -6,11 +6,10 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import or_, select
 
 from server.database import SessionDep
 from server.errors import ApiError, NotFound
-from server.models import HALL_ROLES, NotificationChannel, NotificationOutbox, OutboxState
+from server.models import HALL_ROLES, NotificationChannel, OutboxState
 from server.notify import service
 from server.notify.schemas import ChannelIn, ChannelOut, OutboxOut
 from server.users.dependencies import CurrentAdmin, CurrentUser
@@ -86,18 +85,6 @@ def outbox(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[OutboxOut]:
     """Notifications and their delivery state, newest first (a hall's people: theirs)."""
-    query = select(NotificationOutbox).join(
-        NotificationChannel, NotificationChannel.id == NotificationOutbox.channel_id
-    )
-    # A hall's people see their hall's channels and the all-hall ones (the alerts' rule).
     hall = user.hall_id if user.role in HALL_ROLES else None
-    if hall is not None:
-        query = query.where(
-            or_(NotificationChannel.hall_id == hall, NotificationChannel.hall_id.is_(None))
-        )
-    if state is not None:
-        query = query.where(NotificationOutbox.state == state.value)
-    if alert_id is not None:
-        query = query.where(NotificationOutbox.alert_id == alert_id)
-    rows = session.scalars(query.order_by(NotificationOutbox.id.desc()).limit(limit))
-    return [OutboxOut.model_validate(r, from_attributes=True) for r in rows]
+    rows = service.outbox(session, hall_id=hall, state=state, alert_id=alert_id, limit=limit)
+    return [OutboxOut.model_validate(r, from_attributes=True) for r, _channel in rows]

@@ -38,6 +38,7 @@ def _pages(page: Page, base: str) -> list[tuple[str, str]]:
         ("not-found", "/alerts/99999999"),
     ]
     pages.append(("kiosks", "/kiosks"))
+    pages.append(("notifications", "/notifications"))
     return pages
 
 
@@ -51,6 +52,7 @@ ADMIN_PAGES = (
     ("admin-user", "/admin/users/supervisor"),
     ("admin-scoring", "/admin/scoring"),
     ("audit", "/audit"),
+    ("notifications-admin", "/notifications"),
 )
 
 
