@@ -112,7 +112,7 @@ def open_kiosk(
         speaker = QtSpeaker() if config.speech else SilentSpeaker()
     scores = ServerFirstScores(store, LocalCounterScores(store), clock=time.time)
     printer = printer if printer is not None else printer_for(config.printer)
-    sync = SyncController(store)
+    sync = SyncController(store, retention_days=config.retention_days)
     flow = FlowController(
         window,
         config=config,

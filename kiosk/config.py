@@ -132,6 +132,10 @@ def pin_matches(pin: str, pin_hash: str) -> bool:
     return hmac.compare_digest(hash_pin(pin, salt), pin_hash)
 
 
+#: Confirmed ratings stay at least this long: the kiosk's own figures look back a week.
+MIN_RETENTION_DAYS = 7
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     """All a kiosk needs to run. The defaults run a first start with no file at all."""
@@ -160,6 +164,9 @@ class KioskConfig:
     speech: bool = True
     reasons: tuple[Reason, ...] = DEFAULT_REASONS
     printer: PrinterConfig = field(default_factory=PrinterConfig)
+    #: Days a rating stays on the kiosk after the server confirmed it (comments are
+    #: personal data); what the server has not confirmed is never deleted.
+    retention_days: int = 90
 
     def check_pin(self, pin: str) -> bool:
         if self.pin_hash:
@@ -203,6 +210,7 @@ _SCALARS: dict[str, type] = {
     "pin_attempts": int,
     "pin_lockout_s": float,
     "speech": bool,
+    "retention_days": int,
 }
 
 
@@ -228,6 +236,11 @@ def _apply(config: KioskConfig, data: Mapping[str, Any], *, source: str) -> Kios
             raise ConfigError(f"{source}: {key} must not be negative")
     if changes.get("pin_attempts", 1) < 1:
         raise ConfigError(f"{source}: pin_attempts must be at least 1")
+    if not MIN_RETENTION_DAYS <= changes.get("retention_days", MIN_RETENTION_DAYS) <= 3660:
+        raise ConfigError(
+            f"{source}: retention_days must be {MIN_RETENTION_DAYS}–3660 (days after the server"
+            " confirmed a rating)"
+        )
     return replace(config, **changes)
 
 

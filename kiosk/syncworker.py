@@ -9,7 +9,9 @@ which also block on network or disk, run in the same thread.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 #: Batches sent in one go before the worker yields, so a 200,000-rating catch-up still
 #: lets a rating-triggered or admin request through between rounds.
 MAX_BATCHES_PER_ROUND = 50
+#: How often, at most, confirmed ratings past the retention period are deleted.
+PURGE_EVERY_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,17 @@ class SyncWorker(QObject):
     enrolled = Signal(Enrollment)
     exported = Signal(bool, str)  # ok, message
 
-    def __init__(self, store: Store, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        session: requests.Session | None = None,
+        retention_days: int | None = None,
+    ) -> None:
         super().__init__()
         self._store = store
         self._session = session
+        self._retention_days = retention_days
+        self._purged_at = float("-inf")
 
     @Slot(str, str)
     def enroll(self, server_url: str, code: str) -> None:
@@ -97,7 +108,19 @@ class SyncWorker(QObject):
             force = False
             if result.state != "delivered":
                 break
+        self._keep_retention()
         self.finished.emit(result)
+
+    def _keep_retention(self) -> None:
+        """At most once an hour, delete what the server confirmed longer ago than the
+        retention period (kiosk.store.Store.purge_confirmed)."""
+        if self._retention_days is None or time.monotonic() - self._purged_at < PURGE_EVERY_S:
+            return
+        self._purged_at = time.monotonic()
+        try:
+            self._store.purge_confirmed(datetime.now(UTC) - timedelta(days=self._retention_days))
+        except StoreError:
+            log.exception("retention pass failed; it is tried again in an hour")
 
 
 class SyncController(QObject):
@@ -117,13 +140,14 @@ class SyncController(QObject):
         session: requests.Session | None = None,
         interval_ms: int = 30_000,
         debounce_ms: int = 2_000,
+        retention_days: int | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
         self._thread = QThread()
         self._thread.setObjectName("hallrate-sync")
-        self._worker = SyncWorker(store, session)
+        self._worker = SyncWorker(store, session, retention_days)
         self._worker.moveToThread(self._thread)
         self._request.connect(self._worker.run)
         self._enroll.connect(self._worker.enroll)

@@ -61,9 +61,23 @@ def _insert_sql(table: Table, skip: frozenset[str] = frozenset()) -> str:
 
 # The rating path runs these as plain SQL: building and caching SQLAlchemy statements costs
 # more than the two inserts themselves. Column lists come from the models, so they cannot drift.
-_NEXT_SEQ = "SELECT max(seq) FROM ratings"
+#: The next seq continues after ratings deleted by retention (their highest seq is kept
+#: in the settings as SEQ_FLOOR), so numbering never repeats.
+SEQ_FLOOR = "store.seq_floor"
+_NEXT_SEQ = (
+    "SELECT max(coalesce((SELECT max(seq) FROM ratings), 0),"
+    f" coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = '{SEQ_FLOOR}'), 0))"
+)
 _INSERT_RATING = _insert_sql(models.Base.metadata.tables["ratings"])
 _INSERT_OUTBOX = _insert_sql(models.Base.metadata.tables["outbox"], frozenset({"position"}))
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What one retention pass deleted."""
+
+    ratings: int
+    sessions: int
 
 
 @dataclass(frozen=True)
@@ -352,6 +366,49 @@ class Store:
         if result.rowcount:
             log.warning("store: %d items were in flight at start-up; queued again", result.rowcount)
         return result.rowcount
+
+    def purge_confirmed(self, confirmed_before: datetime) -> Purged:
+        """Delete ratings and sessions the server confirmed (outbox `delivered`) before
+        `confirmed_before`, with their outbox rows: personal data kept no longer than the
+        hall's retention. Nothing pending, in flight or dead is touched, and the highest
+        seq deleted is remembered so that numbering carries on after it."""
+        cutoff = confirmed_before.timestamp()
+        done = (
+            select(models.OutboxItem.item_id)
+            .where(models.OutboxItem.state == "delivered")
+            .where(models.OutboxItem.updated_ts < cutoff)
+        )
+        with self._write_lock, translated_errors(), self._writer.begin() as conn:
+            # Deleted rows are overwritten, not left readable in free pages of the file.
+            conn.exec_driver_sql("PRAGMA secure_delete = ON")
+            top = conn.scalar(
+                select(func.max(models.Rating.seq)).where(
+                    models.Rating.id.in_(done.where(models.OutboxItem.kind == "rating"))
+                )
+            )
+            if top is not None:
+                floor = conn.scalar(
+                    select(models.Setting.value).where(models.Setting.key == SEQ_FLOOR)
+                )
+                _set(conn, SEQ_FLOOR, max(int(top), int(floor or 0)))
+            ratings = conn.execute(
+                delete(models.Rating).where(
+                    models.Rating.id.in_(done.where(models.OutboxItem.kind == "rating"))
+                )
+            ).rowcount
+            sessions = conn.execute(
+                delete(models.ServiceSession).where(
+                    models.ServiceSession.id.in_(done.where(models.OutboxItem.kind == "session"))
+                )
+            ).rowcount
+            conn.execute(
+                delete(models.OutboxItem)
+                .where(models.OutboxItem.state == "delivered")
+                .where(models.OutboxItem.updated_ts < cutoff)
+            )
+        if ratings or sessions:
+            log.info("store: retention deleted %d ratings, %d sessions", ratings, sessions)
+        return Purged(ratings, sessions)
 
     # -- reading -------------------------------------------------------------------------
 
