@@ -84,9 +84,15 @@ vendor:
 # The console's gettext catalogs: extract the messages, merge them into the .po files
 # (translate the new ones there). The server compiles the .po files itself when it starts.
 CONSOLE_I18N := server/console/translations
+# Calls whose first argument is a message the console translates: the console's marker,
+# and the refusals services raise (server/problems.py).
+PROBLEM_CALLS := N_ phrase Problem HallError PhotoError UserError ContentError ChannelError \
+	ProfileError _Unreadable
+
 console-messages: $(STAMP)
-	$(BIN)/pybabel extract -F server/console/babel.cfg -k N_ --no-location --omit-header \
-		-o $(CONSOLE_I18N)/messages.pot server/console
+	$(BIN)/pybabel extract -F server/console/babel.cfg $(addprefix -k ,$(PROBLEM_CALLS)) \
+		--no-location --omit-header -o $(CONSOLE_I18N)/messages.pot server/console \
+		server/halls server/users server/content server/notify server/alerts
 	$(BIN)/pybabel update -i $(CONSOLE_I18N)/messages.pot -d $(CONSOLE_I18N) \
 		--omit-header --no-fuzzy-matching
 

@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session
 from server.alerts.deadlines import AlertProfile, WorkCalendar, default_profile
 from server.errors import NotFound
 from server.models import AlertProfileRow, Counter, Hall
+from server.problems import Problem
 from sync.scoring import ScoringConfig
 
+SEPARATOR = "; "
 
-class ProfileError(ValueError):
+
+class ProfileError(Problem):
     """A profile document that cannot be used; the message says why."""
 
 
@@ -57,11 +60,9 @@ def store_profile(session: Session, hall_id: str, document: object, now: datetim
     try:
         profile = AlertProfile.model_validate(document)
     except ValidationError as exc:
-        raise ProfileError(
-            "; ".join(
-                f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
-        ) from None
+        where = [".".join(str(part) for part in e["loc"]) for e in exc.errors()]
+        said = [f"{place}: {e['msg']}" for place, e in zip(where, exc.errors(), strict=True)]
+        raise ProfileError(SEPARATOR.join(said)) from None
     if not profile.stages:
         raise ProfileError("a profile needs at least one stage")
     if len({rule.stage for rule in profile.stages}) != len(profile.stages):

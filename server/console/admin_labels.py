@@ -39,3 +39,5 @@ NOTIFY = (
     N_("span_hours"),
     N_("span_working_days"),
 )
+#: The kinds of id a refusal names (server.halls.service: "{kind} id ... must be ...").
+ID_KINDS = (N_("hall"), N_("counter"), N_("staff"))

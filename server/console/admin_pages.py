@@ -24,6 +24,7 @@ from server.console.web import (
     current_session,
     redirect,
     render,
+    say,
     settings_of,
 )
 from server.content import repository as content_repository
@@ -133,7 +134,7 @@ def add_hall(request: Request, db: SessionDep, user: ConsoleAdmin, form: Console
             db, form.text("id"), form.text("name"), form.text("timezone"), now
         )
     except hall_service.HallError as exc:
-        return _halls_page(request, db, problem=str(exc))
+        return _halls_page(request, db, problem=say(request, exc))
     change = hall_service.Change("hall", hall.id, {}, hall_service.snapshot(hall))
     hall_service.record_change(db, change, action="hall.create", user=user, at=now)
     return redirect(request, "/admin/halls?saved=1")
@@ -159,7 +160,9 @@ def edit_hall(
         )
     except hall_service.HallError as exc:
         db.rollback()
-        return _page(request, "hall.html", {"hall": _hall_or_404(db, hall_id)}, problem=str(exc))
+        return _page(
+            request, "hall.html", {"hall": _hall_or_404(db, hall_id)}, problem=say(request, exc)
+        )
     if change.changed:
         hall_service.record_change(db, change, action="hall.edit", user=user, at=_now())
     return redirect(request, "/admin/halls?saved=1")
@@ -208,7 +211,7 @@ def add_counter(
     try:
         counter = hall_service.add_counter(db, hall.id, form.text("id"), form.text("name"), now)
     except hall_service.HallError as exc:
-        return _counters_page(request, db, hall, problem=str(exc))
+        return _counters_page(request, db, hall, problem=say(request, exc))
     change = hall_service.Change("counter", counter.id, {}, hall_service.snapshot(counter))
     hall_service.record_change(db, change, action="counter.create", user=user, at=now)
     return redirect(request, f"/admin/counters?hall={quote(hall.id, safe='')}&saved=1")
@@ -238,7 +241,7 @@ def edit_counter(
     except hall_service.HallError as exc:
         db.rollback()
         counter = halls.get_counter(db, counter_id)
-        return _page(request, "counter.html", {"counter": counter}, problem=str(exc))
+        return _page(request, "counter.html", {"counter": counter}, problem=say(request, exc))
     if change.changed:
         hall_service.record_change(db, change, action="counter.edit", user=user, at=_now())
     return redirect(request, f"/admin/counters?hall={quote(counter.hall_id, safe='')}&saved=1")
@@ -288,7 +291,7 @@ def add_staff(request: Request, db: SessionDep, user: ConsoleAdmin, form: Consol
             db, hall.id, form.text("id"), form.text("name"), form.text("counter") or None, now
         )
     except hall_service.HallError as exc:
-        return _staff_page(request, db, hall, problem=str(exc))
+        return _staff_page(request, db, hall, problem=say(request, exc))
     change = hall_service.Change("staff", staff.id, {}, hall_service.snapshot(staff))
     hall_service.record_change(db, change, action="staff.create", user=user, at=now)
     return redirect(request, f"/admin/staff/{quote(staff.id, safe='')}?saved=1")
@@ -340,7 +343,7 @@ def edit_staff(
         )
     except hall_service.HallError as exc:
         db.rollback()
-        return _one_staff_page(request, db, staff_id, problem=str(exc))
+        return _one_staff_page(request, db, staff_id, problem=say(request, exc))
     if change.changed:
         hall_service.record_change(db, change, action="staff.edit", user=user, at=_now())
     return redirect(request, f"/admin/staff/{quote(staff_id, safe='')}?saved=1")
@@ -370,7 +373,7 @@ async def upload_photo(
             db, staff_id, data, settings.photo_dir, settings.photo_max_bytes
         )
     except photos.PhotoError as exc:
-        return _one_staff_page(request, db, staff_id, problem=str(exc))
+        return _one_staff_page(request, db, staff_id, problem=say(request, exc))
     if change.changed:
         hall_service.record_change(db, change, action="staff.photo", user=user, at=_now())
     return redirect(request, f"/admin/staff/{quote(staff_id, safe='')}?saved=1")
@@ -427,7 +430,7 @@ def _role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise user_service.UserError(f"unknown role {value!r}") from None
+        raise user_service.UserError("unknown role {role!r}", role=value) from None
 
 
 @router.post("/users")
@@ -447,7 +450,7 @@ def add_user(request: Request, db: SessionDep, user: ConsoleAdmin, form: Console
         )
     except user_service.UserError as exc:
         draft = {k: form.text(k) for k in ("username", "role", "hall")}
-        return _users_page(request, db, problem=str(exc), draft=draft)
+        return _users_page(request, db, problem=say(request, exc), draft=draft)
     audit.record(
         db,
         user=user,
@@ -512,7 +515,7 @@ def edit_user(
         db.rollback()
         if user_admin.list_users(db) and "no user" in str(exc):
             raise PageError(404, "There is nothing here, or it is not yours to see.") from None
-        return _one_user_page(request, db, username, problem=str(exc))
+        return _one_user_page(request, db, username, problem=say(request, exc))
     if before != after:
         audit.record(
             db,
@@ -543,7 +546,7 @@ def reset_password(
         db.rollback()
         if "no user" in str(exc):
             raise PageError(404, "There is nothing here, or it is not yours to see.") from None
-        return _one_user_page(request, db, username, problem=str(exc))
+        return _one_user_page(request, db, username, problem=say(request, exc))
     audit.record(
         db,
         user=user,
@@ -628,7 +631,7 @@ def change_scoring(
         )
     except content.ContentError as exc:
         db.rollback()
-        return _scoring_page(request, db, problem=str(exc), draft=dict(form))
+        return _scoring_page(request, db, problem=say(request, exc), draft=dict(form))
     audit.record(
         db,
         user=user,

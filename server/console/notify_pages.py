@@ -27,12 +27,14 @@ from server.console.web import (
     console_router,
     redirect,
     render,
+    say,
     settings_of,
 )
 from server.content.service import scoring_in_force
 from server.database import SessionDep
 from server.models import Hall, OutboxState, Role, User
 from server.notify import service
+from server.problems import Phrase, Problem, phrase
 
 router = console_router()
 
@@ -148,7 +150,7 @@ def add_channel(
     except service.ChannelError as exc:
         # What was typed stays, except the URL, which may hold a password.
         kept = {k: form.text(k) for k in ("role", "label", "quiet", "scope")}
-        return _page(request, db, user, hall, problem=str(exc), form=kept)
+        return _page(request, db, user, hall, problem=say(request, exc), form=kept)
     audit.record(
         db,
         user=user,
@@ -186,24 +188,24 @@ def remove_channel(
     return redirect(request, _back(hall))
 
 
-class _Unreadable(ValueError):
+class _Unreadable(Problem):
     """A profile form field that is not what it should be; the message says which."""
 
 
-def _amount(form: dict[str, str], name: str, label: str) -> Decimal:
+def _amount(form: dict[str, str], name: str, label: Phrase) -> Decimal:
     try:
         value = Decimal(form.get(name, "").strip().replace(",", "."))
     except InvalidOperation:
-        raise _Unreadable(f"{label}: not a number") from None
+        raise _Unreadable("{field}: not a number", field=label) from None
     if not value.is_finite():
-        raise _Unreadable(f"{label}: not a number")
+        raise _Unreadable("{field}: not a number", field=label)
     return value
 
 
-def _span(form: dict[str, str], prefix: str, label: str) -> dict[str, Any]:
+def _span(form: dict[str, str], prefix: str, label: Phrase) -> dict[str, Any]:
     unit = form.get(f"{prefix}_unit", "hours")
     if unit not in UNITS:
-        raise _Unreadable(f"{label}: unknown unit")
+        raise _Unreadable("{field}: unknown unit", field=label)
     return {"amount": str(_amount(form, f"{prefix}_amount", label)), "unit": unit}
 
 
@@ -213,21 +215,23 @@ def _closures(text: str) -> list[str]:
         try:
             days.append(date.fromisoformat(word).isoformat())
         except ValueError:
-            raise _Unreadable(f"closure {word[:20]!r} is not a date (YYYY-MM-DD)") from None
+            raise _Unreadable("closure {day!r} is not a date (YYYY-MM-DD)", day=word[:20]) from None
     return sorted(set(days))
 
 
 def profile_document(form: dict[str, str]) -> dict[str, Any]:
     """The profile document (server/alerts/deadlines.py `AlertProfile`) a form describes;
     an escalation level with an empty amount is left out of the chain."""
-    stages = [{"stage": s, "within": _span(form, f"stage_{s}", s)} for s in STAGES]
+    stages = [
+        {"stage": s, "within": _span(form, f"stage_{s}", phrase(f"stage_{s}"))} for s in STAGES
+    ]
     escalation = [
-        {"role": level, "within": _span(form, f"esc_{level}", level)}
+        {"role": level, "within": _span(form, f"esc_{level}", phrase(level))}
         for level in LEVELS
         if form.get(f"esc_{level}_amount", "").strip()
     ]
-    window = _amount(form, "surge_window", "surge window")
-    least = _amount(form, "surge_min", "surge minimum")
+    window = _amount(form, "surge_window", phrase("Within (minutes)"))
+    least = _amount(form, "surge_min", phrase("Of at least (ratings)"))
     if window != window.to_integral_value() or least != least.to_integral_value():
         raise _Unreadable("the surge window and minimum are whole numbers")
     return {
@@ -238,9 +242,11 @@ def profile_document(form: dict[str, str]) -> dict[str, Any]:
             "enabled": form.get("surge_enabled") == "on",
             "window_minutes": int(window),
             "min_ratings": int(least),
-            "low_share": str(_amount(form, "surge_share", "surge share") / 100),
+            "low_share": str(
+                _amount(form, "surge_share", phrase("Share of low scores, per cent")) / 100
+            ),
         },
-        "warn_hours": str(_amount(form, "warn_hours", "warning")),
+        "warn_hours": str(_amount(form, "warn_hours", phrase("Warned before a deadline (hours)"))),
     }
 
 
@@ -255,7 +261,7 @@ def change_profile(
     try:
         stored = profiles.store_profile(db, hall.id, profile_document(form), now)
     except (_Unreadable, profiles.ProfileError) as exc:
-        return _page(request, db, user, hall, problem=str(exc), form=dict(form))
+        return _page(request, db, user, hall, problem=say(request, exc), form=dict(form))
     audit.record(
         db,
         user=user,

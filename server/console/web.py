@@ -30,6 +30,7 @@ from server.console.i18n import Lang
 from server.database import SessionDep
 from server.errors import ApiError
 from server.models import READ_ONLY_ROLES, Role, User
+from server.problems import Problem
 from server.settings import Settings
 from server.users import repository as users
 
@@ -148,6 +149,14 @@ def lang_of(request: Request) -> Lang:
 
 def gettext(request: Request, message: str) -> str:
     return i18n.translations(lang_of(request)).gettext(message)
+
+
+def say(request: Request, problem: Exception) -> str:
+    """A refusal in the reader's language: a `Problem`'s message translated, any other
+    error's text as it is."""
+    if isinstance(problem, Problem):
+        return problem.phrase.render(lambda message: gettext(request, message))
+    return str(problem)
 
 
 # -- the session -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from server.content import repository
 from server.models import ContentVersion
+from server.problems import Phrase, Problem, phrase
 from server.settings import Settings
 from sync.reasons import DEFAULT_REASONS, Reason
 from sync.scoring import DIMENSION_CODES, ScoringConfig, ScoringConfigError
@@ -30,7 +31,7 @@ MAX_REASONS = 60
 MAX_DEADLINE_HOURS = 24 * 30
 
 
-class ContentError(ValueError):
+class ContentError(Problem):
     """Scoring settings or reasons that cannot be put in force."""
 
 
@@ -101,7 +102,7 @@ def config_block(content: Content) -> dict[str, Any]:
 def parse_reasons(items: Sequence[Mapping[str, Any]], dimensions: Sequence[str]) -> list[Reason]:
     """Reasons from `{"code", "dimension", "zh", "en"}` mappings, checked."""
     if len(items) > MAX_REASONS:
-        raise ContentError(f"at most {MAX_REASONS} reasons")
+        raise ContentError("at most {n} reasons", n=MAX_REASONS)
     seen: set[str] = set()
     reasons: list[Reason] = []
     for item in items:
@@ -111,28 +112,33 @@ def parse_reasons(items: Sequence[Mapping[str, Any]], dimensions: Sequence[str])
         en = str(item.get("en", "")).strip()
         if not _REASON_CODE.match(code):
             raise ContentError(
-                f"reason code {code!r} must be 1–40 of a-z, 0-9, '_', '.', '-' "
-                "starting with a letter or digit"
+                "reason code {code!r} must be 1–40 of a-z, 0-9, '_', '.', '-' "
+                "starting with a letter or digit",
+                code=code,
             )
         if code in seen:
-            raise ContentError(f"reason code {code!r} appears twice")
+            raise ContentError("reason code {code!r} appears twice", code=code)
         seen.add(code)
         if dimension not in dimensions:
-            raise ContentError(f"reason {code!r}: unknown dimension {dimension!r}")
+            raise ContentError(
+                "reason {code!r}: unknown dimension {dimension!r}", code=code, dimension=dimension
+            )
         for label in (zh, en):
             if not label or len(label) > 40 or "\x00" in label:
-                raise ContentError(f"reason {code!r}: each label is 1–40 characters")
+                raise ContentError("reason {code!r}: each label is 1–40 characters", code=code)
         reasons.append(Reason(code, dimension, zh, en))
     return reasons
 
 
-def _decimal(name: str, value: object) -> Decimal:
+def _decimal(name: Phrase, value: object) -> Decimal:
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ContentError(f"{name} must be a number, got {value!r}") from None
+        raise ContentError(
+            "{what} must be a number, got {value!r}", what=name, value=value
+        ) from None
     if not number.is_finite():
-        raise ContentError(f"{name} must be a finite number")
+        raise ContentError("{what} must be a finite number", what=name)
     return number
 
 
@@ -162,24 +168,25 @@ def change_content(
     if weights is not None:
         unknown = sorted(set(weights) - set(DIMENSION_CODES))
         if unknown:
-            raise ContentError(f"unknown dimension {', '.join(unknown)}")
+            raise ContentError("unknown dimension {names}", names=", ".join(unknown))
         missing = sorted(set(DIMENSION_CODES) - set(weights))
         if missing:
             # Protocol v1 rates exactly these five dimensions (sync.protocol.Scores).
-            raise ContentError(f"a weight is needed for {', '.join(missing)}")
+            raise ContentError("a weight is needed for {names}", names=", ".join(missing))
         scoring["weights"] = {
-            code: str(_decimal(f"weight of {code}", weights[code])) for code in DIMENSION_CODES
+            code: str(_decimal(phrase("the weight of {dimension}", dimension=code), weights[code]))
+            for code in DIMENSION_CODES
         }
     if low_score_below is not None:
-        threshold = _decimal("the low-score threshold", low_score_below)
+        threshold = _decimal(phrase("the low-score threshold"), low_score_below)
         if not Decimal(1) < threshold <= Decimal(5):
             raise ContentError("the low-score threshold must be above 1 and at most 5")
         scoring["low_score_below"] = str(threshold)
     if alert_deadline_hours is not None:
-        hours = _decimal("the alert deadline", alert_deadline_hours)
+        hours = _decimal(phrase("the alert deadline"), alert_deadline_hours)
         if hours != hours.to_integral_value() or not 1 <= hours <= MAX_DEADLINE_HOURS:
             raise ContentError(
-                f"the alert deadline is a whole number of hours, 1–{MAX_DEADLINE_HOURS}"
+                "the alert deadline is a whole number of hours, 1–{n}", n=MAX_DEADLINE_HOURS
             )
         scoring["alert_deadline_hours"] = int(hours)
     new_reasons = (
@@ -193,7 +200,7 @@ def change_content(
     except ScoringConfigError as exc:
         raise ContentError(str(exc)) from None
     if repository.by_version(session, config.version) is not None:
-        raise ContentError(f"version {config.version!r} exists already; try again")
+        raise ContentError("version {version!r} exists already; try again", version=config.version)
     row = ContentVersion(
         version=config.version,
         scoring=_scoring_dict(config),

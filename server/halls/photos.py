@@ -14,6 +14,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from server.problems import Problem
+
 #: Formats an upload may be in; anything else is refused.
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 #: A photo is scaled to fit this square; a kiosk shows it far smaller.
@@ -23,7 +25,7 @@ MAX_PIXELS = 40_000_000
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-class PhotoError(ValueError):
+class PhotoError(Problem):
     """An upload that is not a photo the server accepts."""
 
 
@@ -32,7 +34,7 @@ def normalize(data: bytes, max_bytes: int) -> bytes:
     if not data:
         raise PhotoError("the photo file is empty")
     if len(data) > max_bytes:
-        raise PhotoError(f"the photo is larger than {max_bytes / 1_000_000:.1f} MB")
+        raise PhotoError("the photo is larger than {mb} MB", mb=f"{max_bytes / 1_000_000:.1f}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -18,21 +18,24 @@ from sqlalchemy.orm import Session
 from server.audit import service as audit
 from server.halls import photos, repository
 from server.models import Counter, Hall, Staff, User
+from server.problems import Phrase, Problem, phrase
 
 # The same shape protocol v1 accepts for counter_id / staff_id (sync.protocol.Name), but
 # stricter: ids are typed on the command line and printed in QR codes.
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class HallError(ValueError):
+class HallError(Problem):
     """A hall, counter or staff member that cannot be created as asked."""
 
 
 def _check_id(kind: str, value: str) -> None:
     if not _ID.match(value):
         raise HallError(
-            f"{kind} id {value!r} must be 1–64 letters, digits, '_', '.', '-' "
-            "starting with a letter or digit"
+            "{kind} id {value!r} must be 1–64 letters, digits, '_', '.', '-' "
+            "starting with a letter or digit",
+            kind=phrase(kind),
+            value=value,
         )
 
 
@@ -47,9 +50,9 @@ def add_hall(session: Session, hall_id: str, name: str, timezone: str, now: date
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise HallError(f"unknown timezone {timezone!r}") from None
+        raise HallError("unknown timezone {timezone!r}", timezone=timezone) from None
     if repository.get_hall(session, hall_id) is not None:
-        raise HallError(f"hall {hall_id!r} already exists")
+        raise HallError("hall {hall!r} already exists", hall=hall_id)
     hall = Hall(id=hall_id, name=name, timezone=timezone, created_at=now)
     session.add(hall)
     session.flush()
@@ -61,9 +64,9 @@ def add_counter(
 ) -> Counter:
     _check_id("counter", counter_id)
     _check_name(name)
-    _active_hall(session, hall_id, "add it first with `hallrate-server hall add`")
+    _active_hall(session, hall_id, phrase("add it first with `hallrate-server hall add`"))
     if repository.get_counter(session, counter_id) is not None:
-        raise HallError(f"counter {counter_id!r} already exists")
+        raise HallError("counter {counter!r} already exists", counter=counter_id)
     counter = Counter(id=counter_id, hall_id=hall_id, name=name, created_at=now)
     session.add(counter)
     session.flush()
@@ -83,7 +86,7 @@ def add_staff(
     _active_hall(session, hall_id)
     _check_counter_of(session, hall_id, counter_id)
     if repository.get_staff(session, staff_id) is not None:
-        raise HallError(f"staff member {staff_id!r} already exists")
+        raise HallError("staff member {staff!r} already exists", staff=staff_id)
     staff = Staff(id=staff_id, hall_id=hall_id, counter_id=counter_id, name=name, created_at=now)
     session.add(staff)
     session.flush()
@@ -119,12 +122,14 @@ def snapshot(record: Hall | Counter | Staff) -> dict[str, Any]:
     }
 
 
-def _active_hall(session: Session, hall_id: str, hint: str = "") -> Hall:
+def _active_hall(session: Session, hall_id: str, hint: Phrase | None = None) -> Hall:
     hall = repository.get_hall(session, hall_id)
     if hall is None:
-        raise HallError(f"no hall {hall_id!r}" + (f"; {hint}" if hint else ""))
+        if hint is not None:
+            raise HallError("no hall {hall!r}; {hint}", hall=hall_id, hint=hint)
+        raise HallError("no hall {hall!r}", hall=hall_id)
     if not hall.active:
-        raise HallError(f"hall {hall_id!r} is disabled")
+        raise HallError("hall {hall!r} is disabled", hall=hall_id)
     return hall
 
 
@@ -133,27 +138,27 @@ def _check_counter_of(session: Session, hall_id: str, counter_id: str | None) ->
         return
     counter = repository.get_counter(session, counter_id)
     if counter is None or counter.hall_id != hall_id:
-        raise HallError(f"no counter {counter_id!r} in hall {hall_id!r}")
+        raise HallError("no counter {counter!r} in hall {hall!r}", counter=counter_id, hall=hall_id)
 
 
 def require_hall(session: Session, hall_id: str) -> Hall:
     hall = repository.get_hall(session, hall_id)
     if hall is None:
-        raise HallError(f"no hall {hall_id!r}")
+        raise HallError("no hall {hall!r}", hall=hall_id)
     return hall
 
 
 def require_counter(session: Session, counter_id: str) -> Counter:
     counter = repository.get_counter(session, counter_id)
     if counter is None:
-        raise HallError(f"no counter {counter_id!r}")
+        raise HallError("no counter {counter!r}", counter=counter_id)
     return counter
 
 
 def require_staff(session: Session, staff_id: str) -> Staff:
     staff = repository.get_staff(session, staff_id)
     if staff is None:
-        raise HallError(f"no staff member {staff_id!r}")
+        raise HallError("no staff member {staff!r}", staff=staff_id)
     return staff
 
 
@@ -175,7 +180,7 @@ def edit_hall(
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise HallError(f"unknown timezone {timezone!r}") from None
+            raise HallError("unknown timezone {timezone!r}", timezone=timezone) from None
         hall.timezone = timezone
     if active is not None:
         hall.active = active

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from server.models import Hall, NotificationChannel, NotificationOutbox, OutboxState
 from server.notify.channels import is_channel_url
+from server.problems import Problem
 
 ROLES = ("supervisor", "manager", "inspector")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-class ChannelError(ValueError):
+class ChannelError(Problem):
     """A channel that cannot be stored; the message says why."""
 
 
@@ -42,9 +43,9 @@ def add_channel(
     now: datetime,
 ) -> NotificationChannel:
     if role not in ROLES:
-        raise ChannelError(f"role must be one of {', '.join(ROLES)}")
+        raise ChannelError("role must be one of {roles}", roles=", ".join(ROLES))
     if hall_id is not None and session.get(Hall, hall_id) is None:
-        raise ChannelError(f"no hall {hall_id!r}")
+        raise ChannelError("no hall {hall!r}", hall=hall_id)
     if not is_channel_url(url):
         raise ChannelError("not a channel URL apprise knows (check the scheme and its fields)")
     quiet_start = quiet_end = None
@@ -83,7 +84,7 @@ def remove_channel(session: Session, channel_id: int) -> None:
     """Deactivate (rows already queued for it are marked failed, not lost silently)."""
     channel = session.get(NotificationChannel, channel_id)
     if channel is None or not channel.active:
-        raise ChannelError(f"no channel {channel_id}")
+        raise ChannelError("no channel {channel}", channel=channel_id)
     channel.active = False
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from server.halls import repository as halls
 from server.models import HALL_ROLES, Role, User
+from server.problems import phrase
 from server.users import repository
 from server.users.service import UserError, disable_user, enable_user, set_password
 
@@ -39,7 +40,7 @@ def list_users(session: Session, *, include_disabled: bool = True) -> list[User]
 def require_user(session: Session, username: str) -> User:
     user = repository.by_username(session, username)
     if user is None:
-        raise UserError(f"no user {username!r}")
+        raise UserError("no user {user!r}", user=username)
     return user
 
 
@@ -53,11 +54,11 @@ def _active_admins(session: Session) -> int:
 
 def _check_role_hall(session: Session, role: str, hall_id: str | None) -> None:
     if role in HALL_ROLES and hall_id is None:
-        raise UserError(f"a {role} needs a hall")
+        raise UserError("a {role} needs a hall", role=phrase(role))
     if role not in HALL_ROLES and hall_id is not None:
         raise UserError("only supervisors and managers belong to a hall")
     if hall_id is not None and halls.get_hall(session, hall_id) is None:
-        raise UserError(f"no hall {hall_id!r}")
+        raise UserError("no hall {hall!r}", hall=hall_id)
 
 
 def edit_user(

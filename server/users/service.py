@@ -29,6 +29,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.models import HALL_ROLES, Role, User
+from server.problems import Phrase, Problem, phrase
 from server.settings import Settings
 from server.users import repository
 
@@ -77,7 +78,7 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     return hasher.hash("not a real password")
 
 
-class UserError(ValueError):
+class UserError(Problem):
     """A user that cannot be created or changed as asked."""
 
 
@@ -113,21 +114,21 @@ def gate_for(settings: Settings) -> HashingGate:
     return HashingGate(settings.max_concurrent_password_hashes, retry_after_s=1)
 
 
-def password_problem(password: str, username: str = "") -> str | None:
+def password_problem(password: str, username: str = "") -> Phrase | None:
     """Why `password` may not be used (None when it may): the minimum policy."""
     if len(password) < MIN_PASSWORD_CHARS:
-        return f"a password needs at least {MIN_PASSWORD_CHARS} characters"
+        return phrase("a password needs at least {n} characters", n=MIN_PASSWORD_CHARS)
     if len(password) > MAX_PASSWORD_CHARS:
-        return f"a password has at most {MAX_PASSWORD_CHARS} characters"
+        return phrase("a password has at most {n} characters", n=MAX_PASSWORD_CHARS)
     if not password.isprintable():
-        return "a password holds printable characters only"
+        return phrase("a password holds printable characters only")
     if len(set(password)) < 4:
-        return "a password needs at least 4 different characters"
+        return phrase("a password needs at least 4 different characters")
     lowered = password.lower()
     if lowered in _COMMON_PASSWORDS:
-        return "this password is among the first any guesser tries"
+        return phrase("this password is among the first any guesser tries")
     if username and username.lower() in lowered:
-        return "a password must not contain the username"
+        return phrase("a password must not contain the username")
     return None
 
 
@@ -146,11 +147,11 @@ def create_user(
     if problem:
         raise UserError(problem)
     if role in HALL_ROLES and hall_id is None:
-        raise UserError(f"a {role.value} needs a hall (--hall)")
+        raise UserError("a {role} needs a hall", role=phrase(role.value))
     if role not in HALL_ROLES and hall_id is not None:
         raise UserError("only supervisors and managers belong to a hall")
     if repository.by_username(session, username) is not None:
-        raise UserError(f"user {username!r} already exists")
+        raise UserError("user {user!r} already exists", user=username)
     user = User(
         username=username,
         password_hash=hasher.hash(password),
@@ -168,7 +169,7 @@ def create_user(
 def _existing(session: Session, username: str) -> User:
     user = repository.by_username(session, username)
     if user is None:
-        raise UserError(f"no user {username!r}")
+        raise UserError("no user {user!r}", user=username)
     return user
 
 

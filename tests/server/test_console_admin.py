@@ -4,6 +4,7 @@ every change. SQLite and PostgreSQL, through the real app."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -325,34 +326,68 @@ def test_halls_counters_and_staff_are_added_and_edited_with_before_and_after(
 
 
 @pytest.mark.parametrize(
-    ("path", "data", "message"),
+    ("path", "data", "message", "chinese"),
     [
-        ("/admin/halls", {"id": "bad id", "name": "x", "timezone": "Asia/Shanghai"}, "hall id"),
-        ("/admin/halls", {"id": "h1", "name": "x", "timezone": "Asia/Shanghai"}, "already exists"),
+        (
+            "/admin/halls",
+            {"id": "bad id", "name": "x", "timezone": "Asia/Shanghai"},
+            "hall id 'bad id' must be",
+            "大厅编号 'bad id' 须为",
+        ),
+        (
+            "/admin/halls",
+            {"id": "h1", "name": "x", "timezone": "Asia/Shanghai"},
+            "hall 'h1' already exists",
+            "大厅 'h1' 已存在",
+        ),
         (
             "/admin/halls/h1",
             {"name": "x", "timezone": "Nowhere/City", "active": "on"},
-            "unknown timezone",
+            "unknown timezone 'Nowhere/City'",
+            "未知的时区 'Nowhere/City'",
         ),
-        ("/admin/counters", {"hall": "h1", "id": "c1", "name": "x"}, "already exists"),
-        ("/admin/staff", {"hall": "h1", "id": "s1", "name": "x", "counter": "c9"}, "no counter"),
+        (
+            "/admin/counters",
+            {"hall": "h1", "id": "c1", "name": "x"},
+            "counter 'c1' already exists",
+            "窗口 'c1' 已存在",
+        ),
+        (
+            "/admin/staff",
+            {"hall": "h1", "id": "s1", "name": "x", "counter": "c9"},
+            "no counter 'c9' in hall 'h1'",
+            "大厅 'h1' 中没有窗口 'c9'",
+        ),
         (
             "/admin/users",
             {"username": "newbie", "role": "supervisor", "password": "long enough 7"},
-            "needs a hall",
+            "a supervisor needs a hall",
+            "督办员须属于一个大厅",
         ),
         (
             "/admin/users",
             {"username": "newbie", "role": "auditor", "password": "short"},
-            "at least 10",
+            "at least 10 characters",
+            "密码至少需要 10 个字符",
         ),
         (
             "/admin/users",
             {"username": "newbie", "role": "emperor", "password": "long enough 7"},
-            "unknown role",
+            "unknown role 'emperor'",
+            "未知的角色 'emperor'",
         ),
-        ("/admin/users/admin", {"role": "auditor", "active": "on"}, "last active admin"),
-        ("/admin/users/super1/password", {"password": "short"}, "at least 10"),
+        (
+            "/admin/users/admin",
+            {"role": "auditor", "active": "on"},
+            "last active admin",
+            "这是最后一个在用的管理员",
+        ),
+        (
+            "/admin/users/super1/password",
+            {"password": "short"},
+            "at least 10 characters",
+            "密码至少需要 10 个字符",
+        ),
     ],
 )
 def test_a_refused_edit_says_why_and_changes_nothing(
@@ -362,12 +397,19 @@ def test_a_refused_edit_says_why_and_changes_nothing(
     path: str,
     data: dict[str, str],
     message: str,
+    chinese: str,
 ) -> None:
     admin = sign_in(client, "admin")
     before = audit_actions(factory)
     answer = admin.post(path, data)
     assert answer.status_code == 400  # type: ignore[attr-defined]
-    assert message in answer.text  # type: ignore[attr-defined]
+    assert message in html.unescape(answer.text)  # type: ignore[attr-defined]
+    # The same refusal on a Chinese page reads in Chinese.
+    client.headers["Accept-Language"] = "zh-CN"
+    answer = admin.post(path, data)
+    assert answer.status_code == 400  # type: ignore[attr-defined]
+    assert chinese in html.unescape(answer.text)  # type: ignore[attr-defined]
+    assert message not in html.unescape(answer.text)  # type: ignore[attr-defined]
     assert audit_actions(factory) == before
     with factory() as db:
         assert db.get(HallRow, "h1") is not None

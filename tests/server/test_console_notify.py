@@ -163,6 +163,7 @@ def test_a_refused_channel_says_why_keeps_the_form_but_not_the_url(
     says: str,
 ) -> None:
     csrf = sign_in(client, "admin")
+    client.headers["Accept-Language"] = "en"
     form = {"hall": "h1", "url": SECRET_URL, "role": "supervisor", "label": "Kept label"}
     status, body, _ = post_form(client, "/notifications/channels", csrf, **{**form, **fields})
     assert status == 400
@@ -239,7 +240,7 @@ def test_an_admin_changes_the_halls_profile_and_the_api_and_new_alerts_use_it(
 @pytest.mark.parametrize(
     ("changes", "says"),
     [
-        ({"stage_rectify_amount": "two"}, "rectify: not a number"),
+        ({"stage_rectify_amount": "two"}, "Rectify: not a number"),
         ({"closures": "next friday"}, "is not a date"),
         ({"stage_close_amount": "-1"}, "greater than 0"),
         ({"surge_window": "2.5"}, "whole numbers"),
@@ -289,9 +290,13 @@ def test_only_admins_change_and_nobody_reaches_another_halls_channels(
         assert db.get(AlertProfileRow, "h1") is None
 
 
-def test_the_page_speaks_chinese(client: TestClient, hall: Hall) -> None:
-    sign_in(client, "admin")
+def test_the_page_and_its_refusals_speak_chinese(client: TestClient, hall: Hall) -> None:
+    csrf = sign_in(client, "admin")
     client.headers["Accept-Language"] = "zh-CN"
     page = client.get("/notifications").text
     for words in ["通知渠道", "时限与升级", "送达情况", "个工作日", "受理"]:
         assert words in page
+    form = _profile_form(stage_rectify_amount="two")
+    assert "整改：不是数字" in post_form(client, "/notifications/profile", csrf, **form)[1]
+    refused = post_form(client, "/notifications/channels", csrf, hall="h1", url="x", role="manager")
+    assert "不是 apprise 能识别的渠道地址" in refused[1]
