@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from server.database import is_migrated, make_engine, make_session_factory, migrate
+from server.models import Hall as HallRow
 from server.models import Role
 from server.settings import Settings, SettingsError
 
@@ -60,7 +61,14 @@ def _engine(settings: Settings, *, need_schema: bool = True) -> Engine:
     return engine
 
 
-def _in_transaction(settings: Settings, work: Callable[[Session], object]) -> object:
+T = TypeVar("T")
+
+
+class ChecksFailed(Exception):
+    """A check found what it looks for and has printed it: exit status 1."""
+
+
+def _in_transaction(settings: Settings, work: Callable[[Session], T]) -> T:
     engine = _engine(settings)
     try:
         with make_session_factory(engine).begin() as session:
@@ -912,6 +920,66 @@ def cmd_privacy_delete(args: argparse.Namespace) -> None:
     print(f"deleted the contact, comment and receipt code of {code}; the scores stay, anonymous")
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> None:
+    from server.audit import chain
+
+    result = _in_transaction(_settings(args), chain.verify)
+    print(f"audit log: {result.entries} entries checked")
+    print(f"ratings: {result.days} sealed days checked")
+    for problem in result.breaks:
+        print(f"BROKEN: {problem}")
+    if not result.ok:
+        raise ChecksFailed()
+    print("intact: every link matches the rows as they are")
+
+
+def cmd_audit_seal(args: argparse.Namespace) -> None:
+    from server.audit import chain
+
+    count = _in_transaction(_settings(args), lambda s: chain.seal_days(s, _now()))
+    print(f"{count} days of received ratings sealed")
+
+
+def cmd_audit_sample(args: argparse.Namespace) -> None:
+    from server.audit import sample
+    from server.audit.service import record
+
+    try:
+        month = datetime.strptime(args.month, "%Y-%m").date()
+    except ValueError:
+        raise CliError(f"{args.month!r} is not a month (YYYY-MM)") from None
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+
+    def draw(session: Session) -> list[sample.HallSample]:
+        if args.hall and session.get(HallRow, args.hall) is None:
+            raise CliError(f"no hall {args.hall!r}")
+        drawn = sample.draw(session, month, seed, args.hall)
+        for hall in drawn:
+            record(
+                session,
+                user=None,
+                username="cli",
+                action="audit.sample",
+                at=_now(),
+                object_type="hall",
+                object_id=hall.hall_id,
+                hall_id=hall.hall_id,
+                after={
+                    "month": args.month,
+                    "seed": seed,
+                    "ratings": hall.ratings,
+                    "drawn": len(hall.drawn),
+                },
+            )
+        return drawn
+
+    print(f"month {args.month}, seed {seed} (redraw with --seed {seed})")
+    for hall in _in_transaction(_settings(args), draw):
+        print(f"hall {hall.hall_id}: {len(hall.drawn)} of {hall.ratings} ratings")
+        for rating_id in hall.drawn:
+            print(f"  {rating_id}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hallrate-server",
@@ -1151,6 +1219,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("delete", cmd_privacy_delete, "delete a person's data by receipt code", privacy_sub)
     p.add_argument("code", help="the receipt code")
 
+    audit = sub.add_parser(
+        "audit",
+        help="the tamper-evident record and the random audit",
+        description="the hash chains of the audit log and of each day's ratings; the 10% sample",
+    )
+    audit_sub = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
+    command(
+        "verify",
+        cmd_audit_verify,
+        "check both hash chains; exit status 1 and the first broken link when one does not match",
+        audit_sub,
+    )
+    command(
+        "seal",
+        cmd_audit_seal,
+        "seal the days of received ratings that are over (the server does this by itself)",
+        audit_sub,
+    )
+    p = command("sample", cmd_audit_sample, "draw the month's random 10% of ratings", audit_sub)
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--seed", type=int, help="redraw the sample of this seed")
+    p.add_argument("--hall", help="one hall only")
+
     command(
         "escalate",
         cmd_escalate,
@@ -1188,6 +1279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"hallrate-server: error: {exc}", file=sys.stderr)
         return 2
+    except ChecksFailed:
+        return 1
     except BrokenPipeError:
         # The reader went away (`enroll-code | head -1`): what was done is done; say
         # nothing more, and keep Python from complaining again when it flushes stdout.

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server import metrics
 from server.alerts import service
+from server.audit import chain
 from server.content.service import scoring_in_force
 from server.settings import Settings
 from sync.scoring import DEFAULT_CONFIG
@@ -39,12 +40,22 @@ def escalate_once(
     return count
 
 
+def seal_once(factory: sessionmaker[Session], now: datetime | None = None) -> int:
+    """Seal the days of received ratings that are over (server/audit/chain.py)."""
+    with factory.begin() as session:
+        count = chain.seal_days(session, now or datetime.now(UTC))
+    if count:
+        log.info("sealed %d days of received ratings", count)
+    return count
+
+
 async def run_forever(
     factory: sessionmaker[Session], interval_s: float, settings: Settings | None = None
 ) -> None:
     while True:
         try:
             await run_in_threadpool(escalate_once, factory, None, settings)
+            await run_in_threadpool(seal_once, factory)
         except SQLAlchemyError as exc:
             # A locked or unreachable database: the next pass tries again.
             log.warning("escalation pass failed: %s", type(exc).__name__)

@@ -425,6 +425,38 @@ class AuditEntry(Base):
     hall_id: Mapped[str | None] = mapped_column(String(64), index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The hash chain (server/audit/chain.py): the entry's place in it, the hash of the
+    #: entry before it and its own, set when its transaction commits.
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The audit log's newest link (one row): locked while an entry is chained, so that
+    entries join the chain one at a time, in commit order."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class RatingDaySeal(Base):
+    """The ratings the server received on one UTC day, sealed once the day is over: their
+    count, the digest of their ids and content hashes, and a hash chained to the day
+    before (server/audit/chain.py). A rating changed, added or deleted afterwards no
+    longer matches its day's seal."""
+
+    __tablename__ = "rating_day_seals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    seal_hash: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime]
 
 
 class AlertProfileRow(Base):

@@ -24,6 +24,7 @@ KINDS = (
     "device",
     "export",
     "notify",
+    "audit",
 )
 
 

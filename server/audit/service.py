@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from server.audit import repository
+from server.audit import chain, repository
 from server.models import AuditEntry, User
 
 #: Field names whose values never go into the log (hashes, tokens, secrets).
@@ -72,6 +72,7 @@ def record(
         after=_jsonable(after) if after is not None else None,
     )
     repository.add(session, entry)
+    chain.pending(session, entry)
     return entry
 
 

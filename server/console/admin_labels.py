@@ -18,6 +18,7 @@ AUDIT_KINDS = (
     N_("audit:device"),
     N_("audit:export"),
     N_("audit:notify"),
+    N_("audit:audit"),
 )
 PROBLEMS = (
     N_("This counter or its hall is disabled: no code can be made for it."),
