@@ -118,6 +118,8 @@ def format_local(value: datetime | None, timezone: str, pattern: str = "%Y-%m-%d
 NAV: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("/", "Today", None),
     ("/alerts", "Alerts", None),
+    ("/rankings", "Rankings", None),
+    ("/comments", "Comments", None),
     ("/kiosks", "Kiosks", None),
     ("/admin", "Administration", frozenset({Role.ADMIN})),
     ("/audit", "Audit log", frozenset({Role.ADMIN, Role.AUDITOR, Role.INSPECTOR})),

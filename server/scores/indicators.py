@@ -1,0 +1,237 @@
+"""The national 好差评 indicators (GB/T 39734-2020, GB/T 39735-2020), defined here once.
+
+Every page that shows one (the landing page, the rankings, a counter's or staff member's
+page, the public disclosure page) and every export takes it from `INDICATORS` and
+`indicators_of`; the formula a page shows on hover is the `formula_*` text below, so what
+is shown and what is computed cannot drift apart.
+
+Words, as the scheme uses them and as this system records them:
+- a *good* rating (好评) is one at level 3–5 (基本满意 and above), i.e. not a low score
+  (差评, weighted score below 3.0, `sync.scoring.is_low_score`);
+- a *service* (办件) is a recorded service session; an *unrated* service is one whose
+  citizen left no rating (it counts as a default good rating, 默认好评, in 好评率 only);
+- a low score is *replied to* (差评回复) once the citizen has been called back or given a
+  public reply on the receipt page; it is *rectified* (回访整改) once its alert reached the
+  rectified stage; the citizen's own word on the handling gives 回访整改满意率.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from server.models import Alert, AlertKind, Counter, Rating, ServiceSession, SessionRating
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator: its code, names and formula in both languages."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    formula_zh: str
+    formula_en: str
+
+
+GOOD_RATE = Indicator(
+    "good_rate",
+    "好评率",
+    "Good-rating rate",
+    "好评率 =（主动好评数 + 未评办件数）÷（评价数 + 未评办件数）；未评办件视为默认好评",
+    "(good ratings + unrated services) ÷ (ratings + unrated services); "
+    "an unrated service counts as a default good rating",
+)
+ACTIVE_GOOD_RATE = Indicator(
+    "active_good_rate",
+    "主动评价好评率",
+    "Active good-rating rate",
+    "主动评价好评率 = 主动好评数 ÷ 主动评价数；好评 = 基本满意及以上（加权分 ≥ 3.0）",
+    "good ratings ÷ ratings citizens made; good = level 3 or above (weighted score ≥ 3.0)",
+)
+UNRATED_RATE = Indicator(
+    "unrated_rate",
+    "未评率",
+    "Unrated rate",
+    "未评率 = 未评价的办件数 ÷ 办件数",
+    "services the citizen did not rate ÷ services",
+)
+LOW_REPLY_RATE = Indicator(
+    "low_reply_rate",
+    "差评回复率",
+    "Low-score reply rate",
+    "差评回复率 = 已回访或已公开答复的差评数 ÷ 差评数",
+    "low scores called back or publicly answered ÷ low scores",
+)
+RECTIFY_RATE = Indicator(
+    "rectify_rate",
+    "回访整改率",
+    "Rectification rate",
+    "回访整改率 = 已整改的差评数 ÷ 差评数",
+    "low scores whose cause was rectified ÷ low scores",
+)
+RECTIFY_SATISFIED_RATE = Indicator(
+    "rectify_satisfied_rate",
+    "回访整改满意率",
+    "Rectification satisfaction rate",
+    "回访整改满意率 = 群众表示满意的整改数 ÷ 群众作出表态的整改数",
+    "handlings the citizen said they were satisfied with ÷ handlings the citizen judged",
+)
+
+#: In the order every page shows them.
+INDICATORS: tuple[Indicator, ...] = (
+    GOOD_RATE,
+    ACTIVE_GOOD_RATE,
+    UNRATED_RATE,
+    LOW_REPLY_RATE,
+    RECTIFY_RATE,
+    RECTIFY_SATISFIED_RATE,
+)
+
+
+@dataclass(frozen=True)
+class IndicatorCounts:
+    """The counts the indicators are ratios of."""
+
+    ratings: int = 0
+    good: int = 0
+    services: int = 0
+    unrated: int = 0
+    low: int = 0
+    replied: int = 0
+    rectified: int = 0
+    judged: int = 0
+    judged_satisfied: int = 0
+
+    def __add__(self, other: IndicatorCounts) -> IndicatorCounts:
+        return IndicatorCounts(
+            *(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True))
+        )
+
+    def as_tuple(self) -> tuple[int, ...]:
+        return (
+            self.ratings,
+            self.good,
+            self.services,
+            self.unrated,
+            self.low,
+            self.replied,
+            self.rectified,
+            self.judged,
+            self.judged_satisfied,
+        )
+
+
+@dataclass(frozen=True)
+class Value:
+    """One indicator's value with the numerator and denominator it is the ratio of."""
+
+    indicator: Indicator
+    numerator: int
+    denominator: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return Decimal(self.numerator) / self.denominator if self.denominator else None
+
+
+def indicators_of(counts: IndicatorCounts) -> list[Value]:
+    """The six indicators of `counts`, in `INDICATORS` order."""
+    return [
+        Value(GOOD_RATE, counts.good + counts.unrated, counts.ratings + counts.unrated),
+        Value(ACTIVE_GOOD_RATE, counts.good, counts.ratings),
+        Value(UNRATED_RATE, counts.unrated, counts.services),
+        Value(LOW_REPLY_RATE, counts.replied, counts.low),
+        Value(RECTIFY_RATE, counts.rectified, counts.low),
+        Value(RECTIFY_SATISFIED_RATE, counts.judged_satisfied, counts.judged),
+    ]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose indicators: the counters of some halls, one counter, or one staff member,
+    over [start, end) in UTC."""
+
+    start: datetime
+    end: datetime
+    hall_ids: tuple[str, ...] = ()
+    counter_id: str | None = None
+    staff_id: str | None = None
+
+
+def _rating_filter(scope: Scope) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [
+        Rating.occurred_at >= scope.start,
+        Rating.occurred_at < scope.end,
+    ]
+    if scope.counter_id is not None:
+        where.append(Rating.counter_id == scope.counter_id)
+    elif scope.hall_ids:
+        where.append(
+            Rating.counter_id.in_(select(Counter.id).where(Counter.hall_id.in_(scope.hall_ids)))
+        )
+    if scope.staff_id is not None:
+        where.append(Rating.staff_id == scope.staff_id)
+    return where
+
+
+def counts_for(session: Session, scope: Scope) -> IndicatorCounts:
+    """The indicator counts of `scope` from raw ratings, sessions and alerts."""
+    where = _rating_filter(scope)
+    ratings, good = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((Rating.is_low, 0), else_=1)), 0)).where(
+            *where
+        )
+    ).one()
+    session_where: list[ColumnElement[bool]] = [
+        ServiceSession.started_at >= scope.start,
+        ServiceSession.started_at < scope.end,
+    ]
+    if scope.counter_id is not None:
+        session_where.append(ServiceSession.counter_id == scope.counter_id)
+    elif scope.hall_ids:
+        session_where.append(
+            ServiceSession.counter_id.in_(
+                select(Counter.id).where(Counter.hall_id.in_(scope.hall_ids))
+            )
+        )
+    if scope.staff_id is not None:
+        session_where.append(ServiceSession.staff_id == scope.staff_id)
+    rated = exists().where(SessionRating.session_id == ServiceSession.id)
+    services, unrated = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((rated, 0), else_=1)), 0)).where(
+            *session_where
+        )
+    ).one()
+    reached = or_(Alert.called_back_at.is_not(None), Alert.public_reply_at.is_not(None))
+    low, replied, rectified, judged, judged_satisfied = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((reached, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Alert.rectified_at.is_not(None), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Alert.citizen_satisfied.is_not(None), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Alert.citizen_satisfied.is_(True), 1), else_=0)), 0),
+        )
+        .join(Rating, Rating.id == Alert.rating_id)
+        .where(and_(Alert.kind == AlertKind.LOW_SCORE.value, *where))
+    ).one()
+    return IndicatorCounts(
+        ratings=int(ratings),
+        good=int(good),
+        services=int(services),
+        unrated=int(unrated),
+        low=int(low),
+        replied=int(replied),
+        rectified=int(rectified),
+        judged=int(judged),
+        judged_satisfied=int(judged_satisfied),
+    )
+
+
+def total(counts: Iterable[IndicatorCounts]) -> IndicatorCounts:
+    return sum(counts, IndicatorCounts())

@@ -1,0 +1,267 @@
+"""Rankings, the counter and staff pages, comments, exports and the public page: their
+figures equal those sync/scoring.py computes from the raw ratings for the same filter,
+including a counter with few ratings, a rating made 00:30 local time on the first of a
+month (the previous UTC day) and one made 23:30 on the last day of a month."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.halls import service as halls
+from server.models import AuditEntry
+from server.settings import Settings
+from sync.scoring import Aggregate, rank_counters, weighted_score
+from tests.server.conftest import Hall, enroll_device
+from tests.server.console_client import sign_in
+from tests.server.kiosk_payloads import envelope, rating
+
+EN = {"Accept-Language": "en"}
+FIVES = dict.fromkeys(("attitude", "efficiency", "process", "environment", "overall"), 5)
+FOURS = dict.fromkeys(FIVES, 4)
+THREES = dict.fromkeys(FIVES, 3)
+ONES = dict.fromkeys(FIVES, 1)
+#: 0.2*2 + 0.3*3 + 0.25*3 + 0.15*3 + 0.1*3 = 2.8: a low score, level 2.
+LOW_28 = {"attitude": 2, "efficiency": 3, "process": 3, "environment": 3, "overall": 3}
+
+# (counter, staff, created_at, scores, comment): Asia/Shanghai is UTC+8.
+DATA = [
+    ("c1", "s1", "2026-10-31T23:30:00+08:00", FIVES, "服务态度很好，谢谢"),
+    ("c1", "s1", "2026-10-31T16:30:00+00:00", ONES, "等了太久"),  # 11-01 00:30 local
+    ("c1", "s1", "2026-10-15T10:00:00+08:00", FOURS, ""),
+    ("c1", "s1", "2026-09-30T16:10:00+00:00", LOW_28, "态度差 <b>x</b>' OR 1=1 -- 电话13812345678"),
+    ("c2", "s2", "2026-10-20T09:00:00+08:00", THREES, "还可以"),
+]
+
+
+@pytest.fixture
+def rated(
+    client: TestClient, hall: Hall, factory: sessionmaker[Session], settings: Settings
+) -> Hall:
+    now = datetime.now(UTC)
+    with factory.begin() as session:
+        halls.add_staff(session, "h1", "s1", "Zhang Wei", "c1", now)
+        halls.add_staff(session, "h1", "s2", "Li Na", "c2", now)
+    _device, token = enroll_device(factory, settings, "c2")
+    seqs = {"c1": 0, "c2": 0}
+    batches: dict[str, list[dict[str, object]]] = {"c1": [], "c2": []}
+    for counter, staff, at, scores, comment in DATA:
+        seqs[counter] += 1
+        batches[counter].append(
+            rating(
+                counter,
+                seqs[counter],
+                scores=scores,
+                created_at=at,
+                staff_id=staff,
+                comment=comment,
+                reasons=["attitude_rude"] if scores is LOW_28 else [],
+            )
+        )
+    for counter, auth in (("c1", hall.auth), ("c2", {"Authorization": f"Bearer {token}"})):
+        answer = client.post("/api/v1/sync", json=envelope(batches[counter]), headers=auth)
+        assert answer.status_code == 200, answer.text
+        assert set(answer.json()["results"].values()) == {"accepted"}
+    return hall
+
+
+def _october(counter: str | None = None, staff: str | None = None) -> Aggregate:
+    picked = [
+        scores
+        for c, s, at, scores, _ in DATA
+        if (counter is None or c == counter)
+        and (staff is None or s == staff)
+        and datetime.fromisoformat(at).astimezone(UTC) >= datetime(2026, 9, 30, 16, tzinfo=UTC)
+        and datetime.fromisoformat(at).astimezone(UTC) < datetime(2026, 10, 31, 16, tzinfo=UTC)
+    ]
+    return Aggregate.of(picked)
+
+
+def _row(html: str, name: str) -> list[str]:
+    found = re.search(rf"<th scope=\"row\"><a [^>]*>{re.escape(name)}</a>(.*?)</tr>", html, re.S)
+    assert found is not None, name
+    return [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(r"<td[^>]*>(.*?)</td>", found[1], re.S)
+    ]
+
+
+def test_rankings_equal_sync_scoring_for_a_month_with_its_edges(
+    client: TestClient, rated: Hall
+) -> None:
+    c1, c2 = _october("c1"), _october("c2")
+    # By hand: 5.0, 4.0 and 2.8 in October (the 00:30 rating of 1 November is not).
+    assert c1.count == 3
+    assert c1.mean == Decimal("11.8") / 3
+    assert weighted_score(LOW_28) == Decimal("2.8")
+    ranked = {r.counter_id: r for r in rank_counters({"c1": c1, "c2": c2})}
+    sign_in(client, "super1")
+    page = client.get("/rankings?period=month&at=2026-10-01", headers=EN).text
+    bayes, mean, count, satisfaction, low, *dims = _row(page, "Counter 1")
+    assert bayes == f"{ranked['c1'].shrunk_mean:.2f}" == "3.75"
+    assert mean == "3.93"
+    assert count == "3"
+    assert satisfaction == "66.7%"
+    assert low == "33.3%"
+    assert dims[0] == f"{c1.dimension_means['attitude']:.2f}"
+    few = _row(page, "Counter 2")
+    assert few[:3] == [f"{ranked['c2'].shrunk_mean:.2f}", "3.00", "1"]
+    assert "small sample" in page.split(">Counter 2</a>")[1].split("</tr>")[0]
+    november = client.get("/rankings?period=month&at=2026-11-05", headers=EN).text
+    assert _row(november, "Counter 1")[1:3] == ["1.00", "1"]
+
+
+def test_staff_rankings_come_from_the_ratings_with_the_same_rules(
+    client: TestClient, rated: Hall
+) -> None:
+    sign_in(client, "super1")
+    page = client.get("/rankings?subject=staff&period=month&at=2026-10-09", headers=EN).text
+    s1 = _october(staff="s1")
+    assert _row(page, "Zhang Wei")[1:3] == [f"{s1.mean:.2f}", str(s1.count)]
+
+
+def test_the_counter_page_shows_the_period_beside_the_previous_one(
+    client: TestClient, rated: Hall
+) -> None:
+    sign_in(client, "super1")
+    page = client.get("/scores/counter/c1?period=month&at=2026-11-01", headers=EN).text
+    assert re.search(r'id="fig-count"><a [^>]*>1</a>', page)
+    assert 'id="fig-mean">1.00<' in page
+    # October is the previous period: three ratings, mean 3.93.
+    assert "previous 3" in page
+    assert "previous 3.93" in page
+    october = client.get("/scores/counter/c1?period=month&at=2026-10-01", headers=EN).text
+    assert "Rude attitude" in october or "attitude_rude" in october
+    assert 'id="fig-low">33.3%<' in october
+    # The 23:30 and 00:30 local ratings sit in the hour-of-day table at their local hours.
+    assert re.search(r"<th scope=\"row\">23:00</th>", october)
+    assert re.search(r"<th scope=\"row\">00:00</th>", october)
+
+
+def test_indicators_show_with_their_formula(client: TestClient, rated: Hall) -> None:
+    sign_in(client, "super1")
+    page = client.get("/rankings?period=month&at=2026-10-01", headers=EN).text
+    good = re.search(
+        r'id="ind-active_good_rate" title="([^"]+)">'
+        r'.*?class="value">([^<]+)<.*?class="sub">([^<]+)<',
+        page,
+        re.S,
+    )
+    assert good is not None
+    # Good = level 3+: 5.0, 4.0 and 3.0 of the four October ratings.
+    assert good[2] == "75.0%"
+    assert good[3] == "3 / 4"
+    assert "weighted score" in good[1]
+
+
+def test_a_two_character_chinese_query_finds_the_comment_masked_and_escaped(
+    client: TestClient, rated: Hall
+) -> None:
+    sign_in(client, "super1")
+    page = client.get("/comments?q=态度&period=quarter&at=2026-10-01", headers=EN).text
+    listed = page.split('id="comment-list"')[1].split("</ol>")[0]
+    assert listed.count("<li") == 2
+    assert "<mark>态度</mark>" in listed
+    assert "138****5678" in listed
+    assert "13812345678" not in listed
+    assert "&lt;b&gt;x&lt;/b&gt;" in listed
+    three = client.get("/comments?q=服务态度&period=quarter&at=2026-10-01", headers=EN).text
+    assert three.split('id="comment-list"')[1].count("<mark>服务态度</mark>") == 1
+
+
+@pytest.mark.parametrize("query", ["' OR 1=1 --", "<script>alert(1)</script>", "%", "_", '"', "\\"])
+def test_sql_or_html_characters_in_a_query_are_harmless(
+    client: TestClient, rated: Hall, query: str
+) -> None:
+    sign_in(client, "super1")
+    response = client.get(
+        "/comments", params={"q": query, "period": "quarter", "at": "2026-10-01"}, headers=EN
+    )
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.text
+    listed = response.text.split('id="comment-list"')[1].split("</ol>")[0]
+    expected = 1 if query == "' OR 1=1 --" else 0
+    assert listed.count("<mark>") == expected
+
+
+def test_digits_of_a_phone_number_find_nothing(client: TestClient, rated: Hall) -> None:
+    sign_in(client, "super1")
+    page = client.get("/comments?q=1234&period=quarter&at=2026-10-01", headers=EN).text
+    assert "Nothing found" in page
+
+
+def _trimmed(row: tuple[object, ...]) -> list[object]:
+    values = list(row)
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+def _csv_rows(body: bytes) -> list[list[str]]:
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    blank = rows.index([])
+    return rows[blank + 1 :]
+
+
+def test_exports_open_back_and_equal_the_database(
+    client: TestClient, rated: Hall, factory: sessionmaker[Session]
+) -> None:
+    sign_in(client, "super1")
+    body = client.get("/export/ratings?format=csv&period=month&at=2026-10-01").content
+    header, *rows = _csv_rows(body)
+    assert len(rows) == _october().count
+    by_id = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
+    assert sorted(Decimal(r["weighted_score"]) for r in by_id.values()) == [
+        Decimal("2.8"),
+        Decimal("3.0"),
+        Decimal("4.0"),
+        Decimal("5.0"),
+    ]
+    assert any("138****5678" in r["comment_masked"] for r in by_id.values())
+    xlsx = client.get("/export/rankings?format=xlsx&period=month&at=2026-10-01")
+    assert xlsx.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True)
+    values = [_trimmed(r) for r in book.active.iter_rows(values_only=True)]
+    assert values[0] == ["hallrate export", "rankings"]
+    assert ["from", "2026-10-01"] in values
+    header = values.index([]) + 1
+    assert values[header][:3] == ["rank", "id", "name"]
+    first = dict(zip(values[header], values[header + 1], strict=False))
+    assert (first["id"], first["count"]) == ("c1", 3)
+    assert abs(first["mean"] - float(Decimal("11.8") / 3)) < 1e-4
+    with factory() as session:
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action.like("export.%"))
+        ).all()
+    assert sorted(actions) == ["export.rankings", "export.ratings"]
+
+
+def test_the_public_page_needs_no_login_and_hides_small_samples(
+    client: TestClient, rated: Hall
+) -> None:
+    page = client.get("/public/h1?period=month&at=2026-10-01", headers=EN)
+    assert page.status_code == 200
+    assert "Counter 1" not in page.text.split('id="public-ranking"')[1]
+    assert "2 counters with fewer ratings are not shown" in page.text
+    assert "138" not in page.text
+    assert client.get("/public/nope", headers=EN).status_code == 404
+
+
+def test_another_halls_counter_page_is_not_found(client: TestClient, rated: Hall) -> None:
+    sign_in(client, "super1")
+    assert client.get("/scores/counter/c9", headers=EN).status_code == 404
+    assert client.get("/rankings?hall=h2", headers=EN).status_code == 404
+    assert (
+        client.get("/rankings?period=custom&from=2026-10-05&to=2026-10-01", headers=EN).status_code
+        == 422
+    )
