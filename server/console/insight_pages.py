@@ -47,12 +47,16 @@ router = console_router()
 
 
 def hall_counts(db: SessionDep, hall_list: list[Hall], period: Period) -> IndicatorCounts:
-    """The indicator counts of the halls' counters over `period` (each hall's own days)."""
-    out = IndicatorCounts()
+    """The indicator counts of the halls' counters over `period` (each hall's own days),
+    in one set of queries."""
+    by_zone: dict[str, list[str]] = {}
     for h in hall_list:
-        start, end = period.utc_bounds(h.timezone)
-        out = out + counts_for(db, Scope(start=start, end=end, hall_ids=(h.id,)))
-    return out
+        by_zone.setdefault(h.timezone, []).append(h.id)
+    windows = [(tuple(ids), *period.utc_bounds(zone)) for zone, ids in by_zone.items()]
+    if not windows:
+        return IndicatorCounts()
+    (ids, start, end), *more = windows
+    return counts_for(db, Scope(start=start, end=end, hall_ids=ids, more=tuple(more)))
 
 
 Text64 = Annotated[str | None, Query(max_length=64)]
@@ -280,7 +284,7 @@ def comments_page(
     hall: Text64 = None,
     counter: Text64 = None,
     staff: Text64 = None,
-    level: Annotated[int | None, Query(ge=1, le=5)] = None,
+    level: Annotated[str | None, Query(max_length=1, pattern="^[1-5]?$")] = None,
     reason: Text64 = None,
     channel: Annotated[str | None, Query(max_length=16)] = None,
     q: Annotated[str | None, Query(max_length=comments.MAX_QUERY)] = None,
@@ -304,7 +308,7 @@ def comments_page(
         period=chosen,
         counter_id=counter or None,
         staff_id=staff or None,
-        level=level,
+        level=int(level) if level else None,
         reason=reason or None,
         channel=channel or None,
         query=(q or "").strip(),
@@ -319,7 +323,7 @@ def comments_page(
             "hall": "all" if region else found.id,
             "counter": counter or "",
             "staff": staff or "",
-            "level": str(level) if level else "",
+            "level": level or "",
             "reason": reason or "",
             "channel": channel or "",
             "q": filt.query,

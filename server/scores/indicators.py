@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -155,26 +156,32 @@ def indicators_of(counts: IndicatorCounts) -> list[Value]:
 @dataclass(frozen=True)
 class Scope:
     """Whose indicators: the counters of some halls, one counter, or one staff member,
-    over [start, end) in UTC."""
+    over [start, end) in UTC. `more` adds further (hall ids, start, end) windows: halls in
+    other time zones whose local days begin at other instants."""
 
     start: datetime
     end: datetime
     hall_ids: tuple[str, ...] = ()
     counter_id: str | None = None
     staff_id: str | None = None
+    more: tuple[tuple[tuple[str, ...], datetime, datetime], ...] = ()
+
+
+def _windows(scope: Scope, at: Any, counter: Any) -> ColumnElement[bool]:
+    """`at` within the scope's window(s), `counter` among the scope's counters."""
+    parts = []
+    for hall_ids, start, end in ((scope.hall_ids, scope.start, scope.end), *scope.more):
+        part = and_(at >= start, at < end)
+        if scope.counter_id is None and hall_ids:
+            part = and_(part, counter.in_(select(Counter.id).where(Counter.hall_id.in_(hall_ids))))
+        parts.append(part)
+    return or_(*parts) if len(parts) > 1 else parts[0]
 
 
 def _rating_filter(scope: Scope) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [
-        Rating.occurred_at >= scope.start,
-        Rating.occurred_at < scope.end,
-    ]
+    where: list[ColumnElement[bool]] = [_windows(scope, Rating.occurred_at, Rating.counter_id)]
     if scope.counter_id is not None:
         where.append(Rating.counter_id == scope.counter_id)
-    elif scope.hall_ids:
-        where.append(
-            Rating.counter_id.in_(select(Counter.id).where(Counter.hall_id.in_(scope.hall_ids)))
-        )
     if scope.staff_id is not None:
         where.append(Rating.staff_id == scope.staff_id)
     return where
@@ -189,17 +196,10 @@ def counts_for(session: Session, scope: Scope) -> IndicatorCounts:
         )
     ).one()
     session_where: list[ColumnElement[bool]] = [
-        ServiceSession.started_at >= scope.start,
-        ServiceSession.started_at < scope.end,
+        _windows(scope, ServiceSession.started_at, ServiceSession.counter_id)
     ]
     if scope.counter_id is not None:
         session_where.append(ServiceSession.counter_id == scope.counter_id)
-    elif scope.hall_ids:
-        session_where.append(
-            ServiceSession.counter_id.in_(
-                select(Counter.id).where(Counter.hall_id.in_(scope.hall_ids))
-            )
-        )
     if scope.staff_id is not None:
         session_where.append(ServiceSession.staff_id == scope.staff_id)
     rated = exists().where(SessionRating.session_id == ServiceSession.id)

@@ -10,6 +10,7 @@ import io
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -17,8 +18,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from server import cli
 from server.halls import service as halls
-from server.models import AuditEntry
+from server.models import SCORE_SCALE, AuditEntry, Rating
 from server.settings import Settings
 from sync.scoring import Aggregate, rank_counters, weighted_score
 from tests.server.conftest import Hall, enroll_device
@@ -265,3 +267,61 @@ def test_another_halls_counter_page_is_not_found(client: TestClient, rated: Hall
         client.get("/rankings?period=custom&from=2026-10-05&to=2026-10-01", headers=EN).status_code
         == 422
     )
+
+
+def test_the_cli_exports_the_same_rows_as_the_database(
+    rated: Hall,
+    settings: Settings,
+    factory: sessionmaker[Session],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    target = tmp_path / "october.xlsx"
+    code = cli.main([
+        "--database-url", settings.database_url, "export", "ratings", "--format", "xlsx",
+        "--hall", "h1", "--from", "2026-10-01", "--to", "2026-10-31", "--out", str(target),
+    ])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    book = openpyxl.load_workbook(target, read_only=True)
+    values = [_trimmed(r) for r in book.active.iter_rows(values_only=True)]
+    header = values.index([]) + 1
+    rows = [dict(zip(values[header], r, strict=False)) for r in values[header + 1 :]]
+    with factory() as session:
+        stored = {r.id: r.weighted_score / SCORE_SCALE for r in session.scalars(select(Rating))}
+    assert {r["rating_id"]: r["weighted_score"] for r in rows} == {
+        rid: score for rid, score in stored.items() if rid in {r["rating_id"] for r in rows}
+    }
+    assert sorted(r["weighted_score"] for r in rows) == [2.8, 3.0, 4.0, 5.0]
+    with factory() as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "export.ratings")
+        ).one()
+    assert entry.username == "cli"
+    assert entry.after is not None
+    assert entry.after["from"] == "2026-10-01"
+    csv_target = tmp_path / "alerts.csv"
+    assert cli.main([
+        "--database-url", settings.database_url, "export", "alerts", "--out", str(csv_target),
+        "--from", "2026-10-01", "--to", "2026-12-31",
+    ]) == 0  # fmt: skip
+    header_row, *alert_rows = _csv_rows(csv_target.read_bytes())
+    assert header_row[0] == "alert_id"
+    assert len(alert_rows) >= 2  # the two low scores (and the month's low-rate alert)
+    assert cli.main([
+        "--database-url", settings.database_url, "export", "alerts", "--out", str(csv_target),
+        "--from", "2026-10-05",
+    ]) == 2  # fmt: skip
+    assert "give both --from and --to" in capsys.readouterr().err
+
+
+def test_the_filter_form_as_a_browser_sends_it_with_empty_fields(
+    client: TestClient, rated: Hall
+) -> None:
+    sign_in(client, "super1")
+    page = client.get(
+        "/comments?q=&counter=&level=&reason=&channel=&period=month&at=2026-10-03&from=&to=",
+        headers=EN,
+    )
+    assert page.status_code == 200
+    assert page.text.split('id="comment-list"')[1].count("<li") == 3
+    assert client.get("/comments?level=9", headers=EN).status_code == 422
