@@ -35,28 +35,13 @@ from server.models import Alert, AlertKind, Counter, Hall, User
 from server.scores import comments, detail, rankings
 from server.scores.indicators import (
     INDICATORS,
-    IndicatorCounts,
-    Scope,
-    counts_for,
+    hall_indicator_counts,
     indicators_of,
 )
 from server.scores.periods import Period, PeriodError, PeriodKind, period_of
 from server.scores.service import local_day
 
 router = console_router()
-
-
-def hall_counts(db: SessionDep, hall_list: list[Hall], period: Period) -> IndicatorCounts:
-    """The indicator counts of the halls' counters over `period` (each hall's own days),
-    in one set of queries."""
-    by_zone: dict[str, list[str]] = {}
-    for h in hall_list:
-        by_zone.setdefault(h.timezone, []).append(h.id)
-    windows = [(tuple(ids), *period.utc_bounds(zone)) for zone, ids in by_zone.items()]
-    if not windows:
-        return IndicatorCounts()
-    (ids, start, end), *more = windows
-    return counts_for(db, Scope(start=start, end=end, hall_ids=ids, more=tuple(more)))
 
 
 Text64 = Annotated[str | None, Query(max_length=64)]
@@ -148,7 +133,7 @@ def rankings_page(
         raise PageError(422, "Some of what was sent is not valid.") from None
     config = scoring_in_force(db, settings_of(request))
     ranked = rankings.ranking(db, hall_list, chosen, who, config, key, desc == "1")
-    counts = hall_counts(db, hall_list, chosen)
+    counts = hall_indicator_counts(db, hall_list, chosen)
     context = _context(request, db, user, hall_list, found, region, chosen)
     context.update(
         ranking=ranked,
@@ -429,7 +414,7 @@ def public_page(
     chosen = _period(kind, at, None, None, hall)
     config = scoring_in_force(db, settings_of(request))
     ranked = rankings.ranking(db, [hall], chosen, rankings.Subject.COUNTER, config)
-    counts = hall_counts(db, [hall], chosen)
+    counts = hall_indicator_counts(db, [hall], chosen)
     shown = [row for row in ranked.rows if row.aggregate.count >= PUBLIC_MIN_RATINGS]
     start, end = chosen.utc_bounds(hall.timezone)
     rectified = db.execute(

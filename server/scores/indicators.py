@@ -17,7 +17,7 @@ Words, as the scheme uses them and as this system records them:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +26,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from server.models import Alert, AlertKind, Counter, Rating, ServiceSession, SessionRating
+from server.models import (
+    Alert,
+    AlertKind,
+    Counter,
+    Hall,
+    Rating,
+    ServiceSession,
+    SessionRating,
+)
+from server.scores.periods import Period
 
 
 @dataclass(frozen=True)
@@ -235,3 +244,18 @@ def counts_for(session: Session, scope: Scope) -> IndicatorCounts:
 
 def total(counts: Iterable[IndicatorCounts]) -> IndicatorCounts:
     return sum(counts, IndicatorCounts())
+
+
+def hall_indicator_counts(
+    session: Session, halls: Sequence[Hall], period: Period
+) -> IndicatorCounts:
+    """The indicator counts of the halls' counters over `period`, each hall in its own
+    local days, in one set of queries."""
+    by_zone: dict[str, list[str]] = {}
+    for hall in halls:
+        by_zone.setdefault(hall.timezone, []).append(hall.id)
+    windows = [(tuple(ids), *period.utc_bounds(zone)) for zone, ids in by_zone.items()]
+    if not windows:
+        return IndicatorCounts()
+    (ids, start, end), *more = windows
+    return counts_for(session, Scope(start=start, end=end, hall_ids=ids, more=tuple(more)))

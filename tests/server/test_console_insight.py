@@ -325,3 +325,49 @@ def test_the_filter_form_as_a_browser_sends_it_with_empty_fields(
     assert page.status_code == 200
     assert page.text.split('id="comment-list"')[1].count("<li") == 3
     assert client.get("/comments?level=9", headers=EN).status_code == 422
+
+
+def test_today_shows_the_months_indicators_with_their_formula(
+    client: TestClient, hall: Hall
+) -> None:
+    answer = client.post(
+        "/api/v1/sync",
+        json=envelope([rating("c1", 1, scores=FIVES), rating("c1", 2, scores=LOW_28)]),
+        headers=hall.auth,
+    )
+    assert answer.status_code == 200
+    sign_in(client, "super1")
+    page = client.get("/", headers=EN).text
+    good = re.search(
+        r'id="ind-active_good_rate" title="([^"]+)">.*?class="sub">([^<]+)<', page, re.S
+    )
+    assert good is not None
+    assert good[2] == "1 / 2"
+    assert "good ratings ÷ ratings" in good[1]
+
+
+NEW_TEMPLATES = (
+    "rankings.html", "subject.html", "compare.html", "comments.html", "public.html",
+    "partials/period_form.html", "partials/indicators.html",
+)  # fmt: skip
+
+
+def test_every_string_of_the_new_pages_has_a_chinese_translation() -> None:
+    from babel.messages.extract import extract_from_file
+
+    from server.console import i18n
+    from server.console.web import TEMPLATES
+
+    chinese = i18n.translations("zh_CN")
+    missing = []
+    checked = 0
+    for name in NEW_TEMPLATES:
+        for _line, message, _comments, _context in extract_from_file(
+            "jinja2", str(TEMPLATES / name), options={"extensions": "jinja2.ext.i18n"}
+        ):
+            text = message if isinstance(message, str) else message[0]
+            checked += 1
+            if chinese.gettext(text) == text:
+                missing.append((name, text))
+    assert checked > 100
+    assert missing == []
