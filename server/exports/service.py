@@ -198,14 +198,27 @@ def export_rows(
                 ]
 
 
+#: A cell starting with one of these is a formula to Excel: a citizen's comment must not be.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_chunks(rows: Iterator[list[Any]], rows_per_chunk: int = 1000) -> Iterator[bytes]:
-    """UTF-8 CSV with a BOM, in chunks of encoded rows."""
+    """UTF-8 CSV with a BOM, in chunks of encoded rows; text that Excel would run as a
+    formula is prefixed with an apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     yield "\ufeff".encode()
     pending = 0
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([_cell(v) for v in row])
         pending += 1
         if pending >= rows_per_chunk:
             yield buffer.getvalue().encode("utf-8")

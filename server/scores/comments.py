@@ -26,7 +26,8 @@ from sync.scoring import DIMENSION_CODES
 
 PAGE_SIZE = 50
 MAX_QUERY = 100
-_FTS = table("ratings_fts", column("rating_id"))
+#: SQLite only (migration 0009): ratings' comments with an integer key, and their index.
+_COMMENTS = table("rating_comments", column("id"), column("rating_id"))
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,16 @@ def conditions(session: Session, f: RatingFilter) -> list[ColumnElement[bool]]:
             phrase = '"' + query.replace('"', '""') + '"'
             where.append(
                 Rating.id.in_(
-                    select(_FTS.c.rating_id)
-                    .where(text("ratings_fts MATCH :fts_phrase").bindparams(fts_phrase=phrase))
+                    select(_COMMENTS.c.rating_id)
+                    .where(
+                        _COMMENTS.c.id.in_(
+                            select(column("rowid"))
+                            .select_from(table("ratings_fts"))
+                            .where(
+                                text("ratings_fts MATCH :fts_phrase").bindparams(fts_phrase=phrase)
+                            )
+                        )
+                    )
                     .scalar_subquery()
                 )
             )

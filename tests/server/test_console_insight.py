@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from server import cli
@@ -41,7 +41,7 @@ DATA = [
     ("c1", "s1", "2026-10-31T16:30:00+00:00", ONES, "等了太久"),  # 11-01 00:30 local
     ("c1", "s1", "2026-10-15T10:00:00+08:00", FOURS, ""),
     ("c1", "s1", "2026-09-30T16:10:00+00:00", LOW_28, "态度差 <b>x</b>' OR 1=1 -- 电话13812345678"),
-    ("c2", "s2", "2026-10-20T09:00:00+08:00", THREES, "还可以"),
+    ("c2", "s2", "2026-10-20T09:00:00+08:00", THREES, "=1+2 还可以"),
 ]
 
 
@@ -230,6 +230,8 @@ def test_exports_open_back_and_equal_the_database(
         Decimal("5.0"),
     ]
     assert any("138****5678" in r["comment_masked"] for r in by_id.values())
+    # A comment Excel would run as a formula stays text.
+    assert any(r["comment_masked"].startswith("'=1+2") for r in by_id.values())
     xlsx = client.get("/export/rankings?format=xlsx&period=month&at=2026-10-01")
     assert xlsx.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True)
@@ -371,3 +373,26 @@ def test_every_string_of_the_new_pages_has_a_chinese_translation() -> None:
                 missing.append((name, text))
     assert checked > 100
     assert missing == []
+
+
+def test_a_comment_deleted_or_changed_is_no_longer_found(
+    client: TestClient, rated: Hall, factory: sessionmaker[Session]
+) -> None:
+    sign_in(client, "super1")
+    search = "/comments?period=quarter&at=2026-10-01&q="
+
+    def found(query: str) -> int:
+        page = client.get(search + query, headers=EN).text
+        return page.split('id="comment-list"')[1].split("</ol>")[0].count("<mark>")
+
+    assert found("服务态度") == 1
+    with factory.begin() as session:
+        session.execute(
+            update(Rating).where(Rating.comment.like("服务态度%")).values(comment="流程太慢了")
+        )
+    assert found("服务态度") == 0
+    assert found("流程太慢") == 1
+    with factory.begin() as session:
+        session.execute(update(Rating).where(Rating.comment == "流程太慢了").values(comment=""))
+    assert found("流程太慢") == 0
+    assert found("还可以") == 1

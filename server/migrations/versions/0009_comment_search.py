@@ -26,28 +26,42 @@ def upgrade() -> None:
             "USING gin (comment gin_trgm_ops) WHERE comment <> ''"
         )
         return
-    # Its own content (not external content over ratings' rowid, which VACUUM may renumber
-    # since ratings has a text primary key); only ratings with a comment are indexed.
+    # The index's content is a companion table with an integer key (ratings has a text
+    # key, and VACUUM may renumber its rowids), kept from ratings by triggers; only ratings
+    # with a comment have a row. Every trigger finds its row by an indexed key.
     op.execute(
-        "CREATE VIRTUAL TABLE ratings_fts USING fts5("
-        "rating_id UNINDEXED, comment, tokenize='trigram')"
+        'CREATE TABLE rating_comments ('
+        'id INTEGER PRIMARY KEY, rating_id VARCHAR(36) NOT NULL UNIQUE, comment TEXT NOT NULL)'
     )
     op.execute(
-        "INSERT INTO ratings_fts (rating_id, comment) "
+        "CREATE VIRTUAL TABLE ratings_fts USING fts5("
+        "comment, content='rating_comments', content_rowid='id', tokenize='trigram')"
+    )
+    op.execute(
+        "CREATE TRIGGER rating_comments_insert AFTER INSERT ON rating_comments "
+        "BEGIN INSERT INTO ratings_fts (rowid, comment) VALUES (new.id, new.comment); END"
+    )
+    op.execute(
+        "CREATE TRIGGER rating_comments_delete AFTER DELETE ON rating_comments "
+        "BEGIN INSERT INTO ratings_fts (ratings_fts, rowid, comment) "
+        "VALUES ('delete', old.id, old.comment); END"
+    )
+    op.execute(
+        "INSERT INTO rating_comments (rating_id, comment) "
         "SELECT id, comment FROM ratings WHERE comment <> ''"
     )
     op.execute(
-        "CREATE TRIGGER ratings_fts_insert AFTER INSERT ON ratings WHEN new.comment <> '' "
-        "BEGIN INSERT INTO ratings_fts (rating_id, comment) VALUES (new.id, new.comment); END"
+        "CREATE TRIGGER ratings_comment_insert AFTER INSERT ON ratings WHEN new.comment <> '' "
+        "BEGIN INSERT INTO rating_comments (rating_id, comment) VALUES (new.id, new.comment); END"
     )
     op.execute(
-        "CREATE TRIGGER ratings_fts_delete AFTER DELETE ON ratings WHEN old.comment <> '' "
-        "BEGIN DELETE FROM ratings_fts WHERE rating_id = old.id; END"
+        "CREATE TRIGGER ratings_comment_delete AFTER DELETE ON ratings WHEN old.comment <> '' "
+        "BEGIN DELETE FROM rating_comments WHERE rating_id = old.id; END"
     )
     op.execute(
-        "CREATE TRIGGER ratings_fts_update AFTER UPDATE OF comment ON ratings "
-        "BEGIN DELETE FROM ratings_fts WHERE rating_id = old.id; "
-        "INSERT INTO ratings_fts (rating_id, comment) "
+        "CREATE TRIGGER ratings_comment_update AFTER UPDATE OF comment ON ratings "
+        "BEGIN DELETE FROM rating_comments WHERE rating_id = old.id; "
+        "INSERT INTO rating_comments (rating_id, comment) "
         "SELECT new.id, new.comment WHERE new.comment <> ''; END"
     )
 
