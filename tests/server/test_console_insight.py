@@ -396,3 +396,14 @@ def test_a_comment_deleted_or_changed_is_no_longer_found(
         session.execute(update(Rating).where(Rating.comment == "流程太慢了").values(comment=""))
     assert found("流程太慢") == 0
     assert found("还可以") == 1
+
+
+def test_compare_puts_two_counters_side_by_side(client: TestClient, rated: Hall) -> None:
+    sign_in(client, "super1")
+    page = client.get("/compare?id=c1&id=c2&period=month&at=2026-10-01", headers=EN)
+    assert page.status_code == 200
+    mean = re.search(r"<th scope=\"row\">Weighted mean</th>(.*?)</tr>", page.text, re.S)
+    assert mean is not None
+    assert re.findall(r">([^<]+)</td>", mean[1]) == ["3.93", "3.00"]
+    assert client.get("/compare?id=c1&period=month", headers=EN).status_code == 422
+    assert client.get("/compare?id=c1&id=c9", headers=EN).status_code == 404
