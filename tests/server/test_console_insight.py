@@ -120,6 +120,12 @@ def test_rankings_equal_sync_scoring_for_a_month_with_its_edges(
     assert "small sample" in page.split(">Counter 2</a>")[1].split("</tr>")[0]
     november = client.get("/rankings?period=month&at=2026-11-05", headers=EN).text
     assert _row(november, "Counter 1")[1:3] == ["1.00", "1"]
+    # A custom period across the month boundary holds both edge ratings: (5.0 + 1.0) / 2.
+    across = client.get("/rankings?period=custom&from=2026-10-31&to=2026-11-01", headers=EN)
+    assert _row(across.text, "Counter 1")[1:3] == [
+        f"{Aggregate.of([FIVES, ONES]).mean:.2f}",
+        "2",
+    ]
 
 
 def test_staff_rankings_come_from_the_ratings_with_the_same_rules(
