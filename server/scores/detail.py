@@ -199,7 +199,18 @@ def detail(
         trend=trend,
         heatmap=heatmap,
         reasons=reasons.most_common(),
-        alerts=_alerts(session, where, start, end, latest_alerts),
+        alerts=_alerts(
+            session,
+            [
+                *where,
+                Alert.counter_id == key
+                if subject is Subject.COUNTER
+                else Alert.counter_id.in_(select(Counter.id).where(Counter.hall_id == hall.id)),
+            ],
+            start,
+            end,
+            latest_alerts,
+        ),
         indicators=indicators_of(counts_for(session, scope)),
     )
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from server.models import (
@@ -187,6 +187,17 @@ def _windows(scope: Scope, at: Any, counter: Any) -> ColumnElement[bool]:
     return or_(*parts) if len(parts) > 1 else parts[0]
 
 
+def _alert_counters(scope: Scope) -> ColumnElement[bool]:
+    """The scope's counters on the alerts' own indexed column, so that the database finds
+    a counter's alerts by index rather than joining every alert to its rating."""
+    if scope.counter_id is not None:
+        return Alert.counter_id == scope.counter_id
+    halls = {h for ids, _, _ in ((scope.hall_ids, None, None), *scope.more) for h in ids}
+    if not halls:
+        return true()
+    return Alert.counter_id.in_(select(Counter.id).where(Counter.hall_id.in_(sorted(halls))))
+
+
 def _rating_filter(scope: Scope) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [_windows(scope, Rating.occurred_at, Rating.counter_id)]
     if scope.counter_id is not None:
@@ -227,7 +238,7 @@ def counts_for(session: Session, scope: Scope) -> IndicatorCounts:
             func.coalesce(func.sum(case((Alert.citizen_satisfied.is_(True), 1), else_=0)), 0),
         )
         .join(Rating, Rating.id == Alert.rating_id)
-        .where(and_(Alert.kind == AlertKind.LOW_SCORE.value, *where))
+        .where(and_(Alert.kind == AlertKind.LOW_SCORE.value, _alert_counters(scope), *where))
     ).one()
     return IndicatorCounts(
         ratings=int(ratings),
