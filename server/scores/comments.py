@@ -15,7 +15,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, cast, column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    cast,
+    column,
+    func,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from server.models import SCORE_SCALE, Counter, Hall, Rating, Staff
@@ -77,6 +87,14 @@ def _like_pattern(query: str) -> str:
     return f"%{escaped}%"
 
 
+def _trigram_indexable(session: Session, query: str) -> bool:
+    """Whether pg_trgm finds a trigram in `query` it could look up in its index."""
+    if len(query) < 3:
+        return False
+    trigrams = session.scalar(select(func.array_length(func.show_trgm(query), 1)))
+    return bool(trigrams)
+
+
 def conditions(session: Session, f: RatingFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [period_filter(f.halls, f.period)]
     if f.counter_id:
@@ -97,7 +115,15 @@ def conditions(session: Session, f: RatingFilter) -> list[ColumnElement[bool]]:
     query = f.query.strip()[:MAX_QUERY]
     if query:
         if session.get_bind().dialect.name == "postgresql":
-            where.append(Rating.comment.ilike(_like_pattern(query), escape="\\"))
+            if _trigram_indexable(session, query):
+                where.append(Rating.comment.ilike(_like_pattern(query), escape="\\"))
+            else:
+                # No trigram pg_trgm could look up (two characters, or Chinese in a database
+                # whose LC_CTYPE is C): an expression the index does not serve, so that the
+                # filter's own index (counter, time) leads and only its rows are read.
+                where.append(
+                    func.lower(Rating.comment).like(_like_pattern(query.lower()), escape="\\")
+                )
         elif len(query) >= 3:
             phrase = '"' + query.replace('"', '""') + '"'
             where.append(
