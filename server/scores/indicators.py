@@ -30,6 +30,7 @@ from server.models import (
     Alert,
     AlertKind,
     Counter,
+    CounterDayRollup,
     Hall,
     Rating,
     ServiceSession,
@@ -207,14 +208,20 @@ def _rating_filter(scope: Scope) -> list[ColumnElement[bool]]:
     return where
 
 
-def counts_for(session: Session, scope: Scope) -> IndicatorCounts:
-    """The indicator counts of `scope` from raw ratings, sessions and alerts."""
+def counts_for(
+    session: Session, scope: Scope, rated: tuple[int, int] | None = None
+) -> IndicatorCounts:
+    """The indicator counts of `scope` from raw ratings, sessions and alerts; `rated`,
+    when the caller has them already (from the day rollups), are (ratings, good)."""
     where = _rating_filter(scope)
-    ratings, good = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((Rating.is_low, 0), else_=1)), 0)).where(
-            *where
-        )
-    ).one()
+    if rated is None:
+        row = session.execute(
+            select(
+                func.count(), func.coalesce(func.sum(case((Rating.is_low, 0), else_=1)), 0)
+            ).where(*where)
+        ).one()
+        rated = (int(row[0]), int(row[1]))
+    ratings, good = rated
     session_where: list[ColumnElement[bool]] = [
         _windows(scope, ServiceSession.started_at, ServiceSession.counter_id)
     ]
@@ -222,9 +229,9 @@ def counts_for(session: Session, scope: Scope) -> IndicatorCounts:
         session_where.append(ServiceSession.counter_id == scope.counter_id)
     if scope.staff_id is not None:
         session_where.append(ServiceSession.staff_id == scope.staff_id)
-    rated = exists().where(SessionRating.session_id == ServiceSession.id)
+    has_rating = exists().where(SessionRating.session_id == ServiceSession.id)
     services, unrated = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((rated, 0), else_=1)), 0)).where(
+        select(func.count(), func.coalesce(func.sum(case((has_rating, 0), else_=1)), 0)).where(
             *session_where
         )
     ).one()
@@ -269,4 +276,23 @@ def hall_indicator_counts(
     if not windows:
         return IndicatorCounts()
     (ids, start, end), *more = windows
-    return counts_for(session, Scope(start=start, end=end, hall_ids=ids, more=tuple(more)))
+    # Ratings and good ratings from the day rollups (local days, as the period's): a
+    # region's month is a million ratings, its rollups some thousands of rows.
+    table = CounterDayRollup.__table__
+    count, low = session.execute(
+        select(
+            func.coalesce(func.sum(table.c["count"]), 0),
+            func.coalesce(func.sum(table.c["low_count"]), 0),
+        )
+        .join(Counter, Counter.id == table.c["counter_id"])
+        .where(
+            Counter.hall_id.in_([h.id for h in halls]),
+            table.c["day"] >= period.first,
+            table.c["day"] <= period.last,
+        )
+    ).one()
+    return counts_for(
+        session,
+        Scope(start=start, end=end, hall_ids=ids, more=tuple(more)),
+        rated=(int(count), int(count) - int(low)),
+    )
