@@ -111,7 +111,9 @@ def conditions(session: Session, f: RatingFilter) -> list[ColumnElement[bool]]:
         # Reasons are a JSON list of codes: match the quoted code in its text.
         where.append(cast(Rating.reasons, String).like(_like_pattern(f'"{f.reason}"'), escape="\\"))
     if f.with_comment or f.query:
-        where.append(Rating.comment != "")
+        # Not `comment <> ''`: PostgreSQL would read that as the trigram index's own
+        # predicate and scan every comment of every hall instead of the filter's ratings.
+        where.append(func.length(Rating.comment) > 0)
     query = f.query.strip()[:MAX_QUERY]
     if query:
         if session.get_bind().dialect.name == "postgresql":
