@@ -87,6 +87,46 @@ def _like_pattern(query: str) -> str:
     return f"%{escaped}%"
 
 
+#: A phrase the index finds more often than this is looked for within the filter's own
+#: ratings instead: its index (counter, time) bounds the work, where a common phrase's
+#: matches from every hall and year would not.
+RARE_BELOW = 1000
+
+
+def _fts_phrase(query: str) -> str:
+    return '"' + query.replace('"', '""') + '"'
+
+
+def _fts_matches(query: str) -> Any:
+    """Ids of the ratings whose comment holds `query` (SQLite's FTS5 trigram index)."""
+    return (
+        select(_COMMENTS.c.rating_id)
+        .where(
+            _COMMENTS.c.id.in_(
+                select(column("rowid"))
+                .select_from(table("ratings_fts"))
+                .where(
+                    text("ratings_fts MATCH :fts_phrase").bindparams(fts_phrase=_fts_phrase(query))
+                )
+            )
+        )
+        .scalar_subquery()
+    )
+
+
+def _rare_in_index(session: Session, query: str) -> bool:
+    """Whether the FTS5 index holds fewer than RARE_BELOW comments with `query`."""
+    capped = (
+        select(column("rowid"))
+        .select_from(table("ratings_fts"))
+        .where(text("ratings_fts MATCH :fts_phrase").bindparams(fts_phrase=_fts_phrase(query)))
+        .limit(RARE_BELOW)
+        .subquery()
+    )
+    found = session.scalar(select(func.count()).select_from(capped)) or 0
+    return found < RARE_BELOW
+
+
 def _trigram_indexable(session: Session, query: str) -> bool:
     """Whether pg_trgm finds a trigram in `query` it could look up in its index."""
     if len(query) < 3:
@@ -126,23 +166,8 @@ def conditions(session: Session, f: RatingFilter) -> list[ColumnElement[bool]]:
                 where.append(
                     func.lower(Rating.comment).like(_like_pattern(query.lower()), escape="\\")
                 )
-        elif len(query) >= 3:
-            phrase = '"' + query.replace('"', '""') + '"'
-            where.append(
-                Rating.id.in_(
-                    select(_COMMENTS.c.rating_id)
-                    .where(
-                        _COMMENTS.c.id.in_(
-                            select(column("rowid"))
-                            .select_from(table("ratings_fts"))
-                            .where(
-                                text("ratings_fts MATCH :fts_phrase").bindparams(fts_phrase=phrase)
-                            )
-                        )
-                    )
-                    .scalar_subquery()
-                )
-            )
+        elif len(query) >= 3 and _rare_in_index(session, query):
+            where.append(Rating.id.in_(_fts_matches(query)))
         else:
             where.append(Rating.comment.like(_like_pattern(query), escape="\\"))
     return where

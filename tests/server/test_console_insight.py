@@ -413,3 +413,14 @@ def test_compare_puts_two_counters_side_by_side(client: TestClient, rated: Hall)
     assert re.findall(r">([^<]+)</td>", mean[1]) == ["3.93", "3.00"]
     assert client.get("/compare?id=c1&period=month", headers=EN).status_code == 422
     assert client.get("/compare?id=c1&id=c9", headers=EN).status_code == 404
+
+
+@pytest.mark.parametrize("rare_below", [1000, 1])
+def test_a_common_phrase_is_found_as_a_rare_one_is(
+    client: TestClient, rated: Hall, rare_below: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1: the index holds "too many" matches, so the filter's own ratings are searched.
+    monkeypatch.setattr("server.scores.comments.RARE_BELOW", rare_below)
+    sign_in(client, "super1")
+    page = client.get("/comments?q=服务态度&period=quarter&at=2026-10-01", headers=EN).text
+    assert page.split('id="comment-list"')[1].count("<mark>服务态度</mark>") == 1
