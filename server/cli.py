@@ -10,8 +10,8 @@ import secrets
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -980,6 +980,84 @@ def cmd_audit_sample(args: argparse.Namespace) -> None:
             print(f"  {rating_id}")
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    """Ratings, rankings or alerts for a filter to a CSV or XLSX file (server/exports),
+    written beside the target and renamed into place; recorded in the audit log."""
+    import time
+
+    from server.exports import service as exports
+    from server.halls import repository as halls_repository
+    from server.scores.periods import Period, PeriodKind, month_of
+    from server.scores.rankings import Subject
+
+    if (args.date_from is None) != (args.date_to is None):
+        raise CliError("give both --from and --to, or neither (the previous month)")
+    if args.date_from is not None:
+        if args.date_to < args.date_from:
+            raise CliError("--to is before --from")
+        period = Period(PeriodKind.CUSTOM, args.date_from, args.date_to)
+    else:
+        period = month_of(_now().date().replace(day=1) - timedelta(days=1))
+    settings = _settings(args)
+    engine = _engine(settings)
+    out: Path = args.out
+    partial = out.with_name(f".{out.name}.partial")
+    started = time.perf_counter()
+    try:
+        factory = make_session_factory(engine)
+        with factory() as session:
+            if args.hall:
+                hall = halls_repository.get_hall(session, args.hall)
+                if hall is None:
+                    raise CliError(f"no hall {args.hall!r}")
+                chosen = [hall]
+            else:
+                chosen = halls_repository.list_halls(session)
+            request = exports.ExportRequest(
+                kind=exports.ExportKind(args.kind),
+                fmt=exports.ExportFormat(args.format),
+                halls=chosen,
+                period=period,
+                subject=Subject(args.subject),
+            )
+            from server.content.service import scoring_in_force
+
+            config = scoring_in_force(session, settings)
+            now = _now()
+            rows = 0
+
+            def counted() -> Iterator[list[Any]]:
+                nonlocal rows
+                for row in exports.export_rows(session, request, config, now):
+                    rows += 1
+                    yield row
+
+            try:
+                with partial.open("wb") as target:
+                    exports.write_file(counted(), request.fmt, target)
+            except OSError as exc:
+                raise CliError(f"cannot write {out}: {exc.strerror}") from None
+        with factory.begin() as session:
+            exports.record_export(session, request, now, username="cli")
+        partial.replace(out)
+    finally:
+        if partial.exists():
+            partial.unlink()
+        engine.dispose()
+    elapsed = time.perf_counter() - started
+    print(
+        f"wrote {rows} rows ({args.kind}, {period.first} to {period.last}) to {out} "
+        f"in {elapsed:.1f} s"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hallrate-server",
@@ -1241,6 +1319,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", required=True, help="YYYY-MM")
     p.add_argument("--seed", type=int, help="redraw the sample of this seed")
     p.add_argument("--hall", help="one hall only")
+    p = command(
+        "export",
+        cmd_export,
+        "export ratings, rankings or alerts to a CSV (UTF-8 with BOM) or XLSX file",
+    )
+    p.add_argument("kind", choices=["ratings", "rankings", "alerts"])
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="default csv")
+    p.add_argument("--hall", help="one hall's id (default: every hall)")
+    p.add_argument("--from", dest="date_from", type=_day, help="first local day, YYYY-MM-DD")
+    p.add_argument(
+        "--to",
+        dest="date_to",
+        type=_day,
+        help="last local day (default with neither: the previous calendar month)",
+    )
+    p.add_argument(
+        "--subject",
+        choices=["counter", "staff"],
+        default="counter",
+        help="what rankings rank (default counter)",
+    )
+    p.add_argument("--out", type=Path, required=True, help="the file to write")
 
     command(
         "escalate",

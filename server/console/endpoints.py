@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Query, Request
 from fastapi.responses import Response
@@ -28,6 +29,9 @@ from server.console.web import (
 from server.content.service import scoring_in_force
 from server.database import SessionDep
 from server.ratelimit import client_address
+from server.scores.indicators import hall_indicator_counts, indicators_of
+from server.scores.periods import month_of
+from server.scores.service import local_day
 from server.users import repository as users_repository
 from server.users import service as users
 
@@ -54,10 +58,18 @@ def home(
     figures = today_service.today(
         db, found, datetime.now(UTC), scoring_in_force(db, settings_of(request))
     )
+    month = month_of(local_day(figures.now, ZoneInfo(found.timezone)))
     return render(
         request,
         "today.html",
-        {"today": figures, "halls": access.halls_for_user(db, user), "hall": found},
+        {
+            "today": figures,
+            "halls": access.halls_for_user(db, user),
+            "hall": found,
+            # The national indicators of the month so far (server/scores/indicators.py).
+            "indicators": indicators_of(hall_indicator_counts(db, [found], month)),
+            "month": month,
+        },
     )
 
 

@@ -119,6 +119,8 @@ def format_local(value: datetime | None, timezone: str, pattern: str = "%Y-%m-%d
 NAV: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("/", "Today", None),
     ("/alerts", "Alerts", None),
+    ("/rankings", "Rankings", None),
+    ("/comments", "Comments", None),
     ("/kiosks", "Kiosks", None),
     ("/notifications", "Notifications", None),
     ("/admin", "Administration", frozenset({Role.ADMIN})),

@@ -39,7 +39,34 @@ def _pages(page: Page, base: str) -> list[tuple[str, str]]:
     ]
     pages.append(("kiosks", "/kiosks"))
     pages.append(("notifications", "/notifications"))
+    pages += _insight_pages(page, base)
     return pages
+
+
+def _insight_pages(page: Page, base: str) -> list[tuple[str, str]]:
+    """Rankings, a counter's and a staff member's page, Compare, Comments and the public
+    page, over the last 30 days of the demo hall."""
+    from datetime import date, timedelta
+
+    today = date.today()
+    span = f"period=custom&from={(today - timedelta(days=29)).isoformat()}&to={today.isoformat()}"
+    page.goto(f"{base}/rankings?{span}")
+    counters = [
+        str(a.get_attribute("value")) for a in page.locator("#ranking input[name=id]").all()
+    ]
+    page.goto(f"{base}/rankings?subject=staff&{span}")
+    staff = page.locator("#ranking tbody th a").first.get_attribute("href")
+    compare = "&".join(f"id={c}" for c in counters[:4])
+    return [
+        ("rankings", f"/rankings?{span}"),
+        ("rankings-staff", f"/rankings?subject=staff&{span}"),
+        ("counter-page", f"/scores/counter/{counters[0]}?{span}"),
+        ("staff-page", str(staff)),
+        ("compare", f"/compare?{compare}&{span}"),
+        ("comments", f"/comments?{span}"),
+        ("comments-search", f"/comments?q=%E7%AD%89&{span}"),
+        ("public", "/public/demo-hall?period=quarter"),
+    ]
 
 
 #: Pages only an admin opens (Administration, the Audit log), as the demo's admin sees them.
