@@ -238,7 +238,7 @@ def cmd_sessions(args: argparse.Namespace) -> None:
                     str(f.rated),
                     _percent(f.participation_rate),
                     _percent(f.one_visit_rate),
-                    f"{f.mean_handling_minutes:.1f}" if f.mean_handling_minutes else "-",
+                    "-" if f.mean_handling_minutes is None else f"{f.mean_handling_minutes:.1f}",
                     str(f.over_standard),
                 )
                 for who, f in report.figures

@@ -5,6 +5,7 @@ session reaches the server once with its end, handling time, outcome and its one
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -14,10 +15,11 @@ from kiosk.store import Store
 from sync.client import Device, SyncClient
 from sync.protocol import Outcome
 from tests.e2e.conftest import drain
+from tests.kiosk.conftest import OFFSCREEN_NOISE
 from tests.support.crash import reconcile_sessions, run_cycles
 from tests.support.system import LiveServer
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)]
 
 
 def _client(store: Store, server: LiveServer) -> SyncClient:
@@ -94,3 +96,52 @@ def _rows(store: Store, sql: str) -> list[tuple[str, ...]]:
 
     with closing(sqlite3.connect(store.path)) as conn:
         return [tuple(r) for r in conn.execute(sql)]
+
+
+def test_queue_api_finish_invites_and_the_rated_session_shows_on_the_server(
+    tmp_path: Path,
+    live_server: LiveServer,
+    make_kiosk: Any,
+    finger: Any,
+    qtbot: Any,
+) -> None:
+    from kiosk.ui.flow import Screen
+    from tests.kiosk.test_kiosk_sessions import KEY, SCORES, api_call
+    from tests.support.pgcluster import free_port
+
+    live_server.cli("staff", "add", "s-001", "--hall", "h1", "--name", "王芳", "--counter", "c01")
+    live_server.cli("matter", "put", "HJ01", "--name", "户籍迁入", "--minutes", "15")
+    data = tmp_path / "data"
+    data.mkdir()
+    store = Store.open(data / "kiosk.sqlite")
+    enroll_device(store, live_server.url, live_server.enroll_code())
+    store.close()
+    port = free_port()
+    kiosk = make_kiosk(queue_api_listen=f"127.0.0.1:{port}", queue_api_key=KEY)
+    kiosk.sync.start()
+    assert api_call(port, "POST", "/api/v1/duty", {"staff": "s-001"}).status_code == 200
+    sid = api_call(port, "POST", "/api/v1/sessions", {"ticket": "A017", "matter_code": "HJ01"})
+    sid = sid.json()["session"]["id"]
+    with qtbot.waitSignal(kiosk.flow.invitationShown, timeout=5_000):
+        api_call(port, "POST", f"/api/v1/sessions/{sid}/finish", {"outcome": "referred"})
+    assert kiosk.flow.current() is Screen.INVITE
+    finger.tap(kiosk.flow.invite.rate_button)
+    finger.rate_all(kiosk, SCORES)
+    with qtbot.waitSignal(kiosk.flow.ratingStored):
+        finger.tap(kiosk.flow.rate.submit_button)
+    qtbot.waitUntil(lambda: live_server.ratings() != [], timeout=20_000)
+    qtbot.waitUntil(
+        lambda: live_server._query("SELECT outcome FROM service_sessions") == [("referred",)],
+        timeout=20_000,
+    )
+    [(staff, matter, handling, rated)] = live_server._query(
+        "SELECT s.staff_id, s.matter_code, s.handling_s, r.rating_id FROM service_sessions s "
+        "JOIN session_ratings r ON r.session_id = s.id"
+    )
+    assert (staff, matter) == ("s-001", "HJ01")
+    assert handling is not None
+    assert handling >= 0
+    assert [rid for rid, _ in live_server.ratings()] == [rated]
+    listing = live_server.cli("sessions", "--counter", "c01")
+    assert "referred" in listing
+    assert "4.55 (kiosk)" in listing
