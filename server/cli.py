@@ -741,7 +741,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         engine.dispose()
     print(
         f"demo hall {summary.hall_id}: {summary.counters} counters, "
-        f"{summary.ratings} ratings over {args.days} days"
+        f"{summary.ratings} ratings and {summary.sessions} service sessions over {args.days} days"
     )
     print(f"users {', '.join(summary.users)} with password {DEMO_PASSWORD!r}")
 

@@ -232,3 +232,21 @@ def test_participation_rate_and_handling_time_per_counter_and_staff(
     assert s1.mean_handling_minutes == Decimal(50) / 4  # (6 + 15 + 20 + 9) / 4
     assert s1.over_standard == 2  # 15 and 20 minutes against A01's 12
     assert period.staff[("c1", "s-float")].participation_rate == Decimal(1)
+
+
+def test_the_phone_token_names_the_newest_session_only_while_it_is_unrated(
+    client: TestClient, roster: Hall
+) -> None:
+    from server.grants import tokens
+    from tests.server.conftest import SECRET
+
+    def bound(token: str) -> str | None:
+        return tokens.verify((SECRET,), token, datetime.now(UTC), timedelta(minutes=15)).session_id
+
+    end = finished(served(datetime.now(UTC) - timedelta(minutes=6)), 5)
+    assert bound(phone_token(client, roster, sessions=[end])) == end["id"]
+    kiosk = rating(seq=1, session_id=end["id"])
+    # Rated at the kiosk: the next token is for no session rather than a spent one.
+    assert bound(phone_token(client, roster, ratings=[kiosk])) is None
+    cancelled = finished(served(datetime.now(UTC) - timedelta(minutes=2)), 1, "cancelled")
+    assert bound(phone_token(client, roster, sessions=[cancelled])) is None
