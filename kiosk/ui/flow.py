@@ -202,6 +202,7 @@ class FlowController(QObject):
         self.welcome.dutyRequested.connect(self._open_sign_in)
         self.invite.rateRequested.connect(self._rate_invited)
         self.invite.dismissed.connect(self.go_welcome)
+        self.invite.languageToggled.connect(self._toggle_language)
         self.sign_in.badgeEntered.connect(self._sign_in)
         self.sign_in.signOutRequested.connect(self._sign_out)
         self.sign_in.cancelled.connect(self.go_welcome)

@@ -16,6 +16,8 @@ class InviteScreen(QWidget):
     rateRequested = Signal()
     #: "Not now": back to welcome; the session stays unrated.
     dismissed = Signal()
+    #: The citizen asked for the other language.
+    languageToggled = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,6 +41,9 @@ class InviteScreen(QWidget):
         self.later_button = QPushButton(self)
         self.later_button.setObjectName("inviteLaterButton")
         self.later_button.clicked.connect(self.dismissed)
+        self.language = QPushButton(self)
+        self.language.setObjectName("languageButton")
+        self.language.clicked.connect(self.languageToggled)
 
         who = QVBoxLayout()
         who.addStretch(1)
@@ -51,6 +56,10 @@ class InviteScreen(QWidget):
         row.addSpacing(16)
         row.addLayout(who)
         row.addStretch(1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.later_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.language)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(self.title)
@@ -58,7 +67,7 @@ class InviteScreen(QWidget):
         layout.addLayout(row)
         layout.addStretch(1)
         layout.addWidget(self.rate_button)
-        layout.addWidget(self.later_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(bottom)
         self._staff: StaffMember | None = None
         self._ticket: str | None = None
         self._matter: str | None = None
@@ -99,6 +108,8 @@ class InviteScreen(QWidget):
         self.ticket.setVisible(bool(parts))
         self.rate_button.setText(self.tr("Rate this service"))
         self.later_button.setText(self.tr("Not now"))
+        # Each language's own name, as on the welcome screen.
+        self.language.setText("中文" if self.tr("Not now") == "Not now" else "English")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -53,9 +53,16 @@ class WelcomeScreen(QWidget):
         self.large_text.setChecked(config.large_text)
         self.large_text.toggled.connect(self.largeTextToggled)
 
+        # Staff sign in and out here: a quiet button in the top bar, asking for a staff
+        # number, so a citizen's tap changes nothing.
+        self.duty_button = QPushButton(self)
+        self.duty_button.setObjectName("dutyButton")
+        self.duty_button.clicked.connect(self.dutyRequested)
+
         top = QHBoxLayout()
         top.addWidget(self.logo)
         top.addWidget(self.hall, 1)
+        top.addWidget(self.duty_button)
         top.addWidget(self.language)
         top.addWidget(self.large_text)
 
@@ -67,16 +74,10 @@ class WelcomeScreen(QWidget):
         self.photo.setScaledContents(True)
         self.staff = QLabel(self)
         self.staff.setObjectName("staffOnDuty")
-        # Staff sign in and out here: small, beside the staff line, and asking for a badge
-        # number, so a citizen's tap changes nothing.
-        self.duty_button = QPushButton(self)
-        self.duty_button.setObjectName("dutyButton")
-        self.duty_button.clicked.connect(self.dutyRequested)
         staff_row = QHBoxLayout()
         staff_row.addStretch(1)
         staff_row.addWidget(self.photo)
         staff_row.addWidget(self.staff)
-        staff_row.addWidget(self.duty_button)
         staff_row.addStretch(1)
         #: Who is on duty as the desk says; `_UNSET` until a desk tells (the configured
         #: staff member is shown then, as before sign-in existed).
