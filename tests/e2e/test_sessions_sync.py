@@ -145,3 +145,36 @@ def test_queue_api_finish_invites_and_the_rated_session_shows_on_the_server(
     listing = live_server.cli("sessions", "--counter", "c01")
     assert "referred" in listing
     assert "4.55 (kiosk)" in listing
+
+
+def test_staff_photos_are_fetched_after_a_sync_and_kept_by_their_hash(
+    tmp_path: Path, live_server: LiveServer
+) -> None:
+    from PIL import Image
+
+    from kiosk.photos import StaffPhotos
+
+    picture = tmp_path / "wang.png"
+    Image.new("RGB", (120, 160), (200, 40, 40)).save(picture)
+    live_server.cli("staff", "add", "s-001", "--hall", "h1", "--name", "王芳", "--counter", "c01")
+    live_server.cli("staff", "photo", "s-001", str(picture))
+    store = Store.open(tmp_path / "kiosk" / "kiosk.sqlite")
+    try:
+        enroll_device(store, live_server.url, live_server.enroll_code())
+        drain(_client(store, live_server))
+        [member] = store.get_setting("server.config")["staff"]
+        photos = StaffPhotos.beside(store)
+        assert photos.path_for(member["photo_sha256"]) is None
+        assert photos.fetch_missing(store) == 1
+        kept = photos.path_for(member["photo_sha256"])
+        assert kept is not None
+        assert kept.read_bytes()[:2] == b"\xff\xd8"  # the server's JPEG
+        assert photos.fetch_missing(store) == 0  # by hash: not fetched again
+        # A photo whose bytes do not match the hash the server named is never kept.
+        config = store.get_setting("server.config")
+        config["staff"][0]["photo_sha256"] = "0" * 64
+        store.set_setting("server.config", config)
+        assert photos.fetch_missing(store) == 0
+        assert photos.path_for("0" * 64) is None
+    finally:
+        store.close()
