@@ -144,3 +144,21 @@ def test_kill9_between_start_finish_and_rating_loses_no_session_and_no_rating(
     assert set(queued) == set(sessions)
     assert all(copy["outcome"] == "one_visit" for copy in queued.values())
     assert SESSION_COUNTER == "c01"
+
+
+def test_a_usb_bundle_carries_ended_sessions_only(store: Store, tmp_path: Path) -> None:
+    from kiosk.device import DEVICE_KEY
+    from kiosk.offline import export_bundle
+
+    store.set_setting(DEVICE_KEY, {"device_id": "d1", "counter": {"id": "c01"}, "token": "t" * 40})
+    ended = store.start_session(counter_id="c01", staff_id="s-001")
+    store.finish_session(ended.id, Outcome.ONE_VISIT)
+    under_way = store.start_session(counter_id="c01", staff_id="s-001")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    path, count = export_bundle(store, usb)
+    assert count == 1
+    document = json.loads(path.read_text(encoding="utf-8"))
+    text = json.dumps(document)
+    assert ended.id in text
+    assert under_way.id not in text
