@@ -148,11 +148,17 @@ def test_queue_api_finish_invites_and_the_rated_session_shows_on_the_server(
 
 
 def test_staff_photos_are_fetched_after_a_sync_and_kept_by_their_hash(
-    tmp_path: Path, live_server: LiveServer
+    tmp_path: Path, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from PIL import Image
 
     from kiosk.photos import StaffPhotos
+
+    # The server's photo folder in this test's own folder, for the CLI and the server alike.
+    monkeypatch.setenv("HALLRATE_PHOTO_DIR", str(tmp_path / "server-photos"))
+    live_server.stop()
+    live_server.env["HALLRATE_PHOTO_DIR"] = str(tmp_path / "server-photos")
+    live_server.start()
 
     picture = tmp_path / "wang.png"
     Image.new("RGB", (120, 160), (200, 40, 40)).save(picture)
