@@ -38,6 +38,9 @@ DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "var" / "demo"
 DEFAULT_PORT = 8765
 WINDOW_COUNTER = "c01"
 SIMULATED_COUNTER = "c02"
+#: The demo kiosks' queue API key, and where the window kiosk's API listens.
+QUEUE_KEY = "demo-queue-key-not-for-production"
+WINDOW_QUEUE_API = "http://127.0.0.1:8775"
 DEMO_PASSWORD = "demo-password"
 DEMO_USERS = ("admin", "manager", "supervisor", "auditor", "inspector")
 #: The demo runs the server in its explicit development mode with this secret; the server
@@ -159,7 +162,18 @@ class Demo:
             store.close()
 
     def start_simulated_kiosk(self, data_dir: Path, every_s: float) -> None:
-        args = ["--data-dir", str(data_dir), "--server", self.url, "--every", str(every_s)]
+        """The headless kiosk with its queue API, and the simulated queue system driving it."""
+        queue_port = free_port(0)
+        args = [
+            "--data-dir",
+            str(data_dir),
+            "--server",
+            self.url,
+            "--queue-port",
+            str(queue_port),
+            "--queue-key",
+            QUEUE_KEY,
+        ]
         store = Store.open(data_dir / "kiosk.sqlite")
         try:
             device = store.get_setting(DEVICE_KEY)
@@ -170,6 +184,23 @@ class Demo:
         finally:
             store.close()
         self.spawn([sys.executable, "-m", "demo.simulated_kiosk", *args])
+        self.start_simulated_queue(f"http://127.0.0.1:{queue_port}", every_s)
+
+    def start_simulated_queue(self, kiosk_api: str, every_s: float) -> None:
+        """The hall's queue system, simulated, calling citizens to the kiosk's counter."""
+        self.spawn(
+            [
+                sys.executable,
+                "-m",
+                "demo.simulated_queue",
+                "--kiosk",
+                kiosk_api,
+                "--key",
+                QUEUE_KEY,
+                "--every",
+                str(every_s),
+            ]
+        )
 
     def print_addresses(self, kiosk_dir: Path) -> None:
         public = self.public_url or self.url
@@ -278,6 +309,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo.connect_window_kiosk(kiosk_dir)
         demo.print_addresses(kiosk_dir)
         say("kiosk admin PIN 123456 (hold the hall logo 5 s); close the kiosk to stop")
+        config_args = _kiosk_config(root, kiosk_args)
+        if config_args:
+            say(f"a simulated queue system calls citizens to the kiosk ({WINDOW_QUEUE_API})")
+            demo.start_simulated_queue(WINDOW_QUEUE_API, max(args.every, 8.0))
         # A process of its own: the kiosk leaves without Qt's teardown (kiosk.app.exit_now).
         kiosk = demo.spawn(
             [
@@ -287,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "--windowed",
                 "--data-dir",
                 str(kiosk_dir),
-                *_kiosk_config(root, kiosk_args),
+                *config_args,
                 *kiosk_args,
             ]
         )
@@ -320,8 +355,11 @@ def _kiosk_config(root: Path, kiosk_args: Sequence[str]) -> list[str]:
     if "--config" in kiosk_args:
         return []
     config = root / "kiosk.toml"
-    if not config.exists():
+    if not config.exists() or "queue_api_listen" not in config.read_text(encoding="utf-8"):
+        host, _, port = WINDOW_QUEUE_API.removeprefix("http://").partition(":")
         config.write_text(
-            '[printer]\nkind = "pdf"\nwidth_mm = 58\npdf_dir = "receipts"\n', encoding="utf-8"
+            f'[kiosk]\nqueue_api_listen = "{host}:{port}"\nqueue_api_key = "{QUEUE_KEY}"\n\n'
+            '[printer]\nkind = "pdf"\nwidth_mm = 58\npdf_dir = "receipts"\n',
+            encoding="utf-8",
         )
     return ["--config", str(config)]

@@ -10,16 +10,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 
-from kiosk.config import ConfigError, KioskConfig
+from kiosk.config import ConfigError, KioskConfig, parse_listen
+from kiosk.desk import ServiceDesk
 from kiosk.device import DEVICE_KEY, app_version
 from kiosk.links import StoreLinks
+from kiosk.photos import StaffPhotos
+from kiosk.queueapi import QueueApi
 from kiosk.receipt.choose import printer_for
 from kiosk.receipt.printer import Printer
 from kiosk.store import Store
 from kiosk.syncworker import SyncController
 from kiosk.ui.application import make_application
+from kiosk.ui.desk_bridge import DeskBridge
 from kiosk.ui.flow import SETTINGS_KEY, FlowController
 from kiosk.ui.i18n import TRANSLATIONS_DIR, Localizer
 from kiosk.ui.keyboard_warmup import warm_up_keyboard
@@ -48,12 +52,18 @@ class Kiosk:
     sync: SyncController
     #: The badge's figures and the alert line: the server's while fresh, else the store's.
     scores: ServerFirstScores
+    #: Who is on duty and the session under way; the queue API goes through it too.
+    desk: ServiceDesk | None = None
+    #: The queue system's local API, when the configuration names an address and a key.
+    queue_api: QueueApi | None = None
     closed: bool = False
 
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
+        if self.queue_api is not None:
+            self.queue_api.stop()
         self.sync.stop()
         self.flow.shutdown()
         self.localizer.uninstall()
@@ -113,6 +123,9 @@ def open_kiosk(
     scores = ServerFirstScores(store, LocalCounterScores(store), clock=time.time)
     printer = printer if printer is not None else printer_for(config.printer)
     sync = SyncController(store, retention_days=config.retention_days)
+    holder: dict[str, FlowController] = {}
+    # The desk reads the configuration the flow holds now (an admin may change it).
+    desk = ServiceDesk(store, lambda: holder["flow"].config if holder else config)
     flow = FlowController(
         window,
         config=config,
@@ -127,14 +140,39 @@ def open_kiosk(
         links=StoreLinks(store),
         printing=PrintQueue(printer) if printer is not None else None,
         sync=sync,
+        desk=desk,
+        photos=StaffPhotos.beside(store),
     )
+    holder["flow"] = flow
+    bridge = DeskBridge(desk, flow)
+    # Desk changes come from the queue API's threads: handled on the GUI thread.
+    bridge.deskChanged.connect(flow.desk_changed, Qt.ConnectionType.QueuedConnection)
     sync.setParent(flow)
+    sync.photosFetched.connect(flow.refresh_duty)
     # The sync loop's answers go to the one owner of the screens.
     sync.finished.connect(flow.synced)
     sync.enrolled.connect(flow.enrolled)
     sync.exported.connect(flow.exported)
+    queue_api = None
+    if config.queue_api_listen and config.queue_api_key:
+        host, port = parse_listen(config.queue_api_listen)
+        try:
+            queue_api = QueueApi(desk, host, port, config.queue_api_key)
+        except OSError as exc:
+            log.error("queue API not started on %s: %s", config.queue_api_listen, exc.strerror)
+        else:
+            queue_api.start()
+    elif config.queue_api_listen:
+        log.error("queue API not started: queue_api_key is not set")
     return Kiosk(
-        window=window, flow=flow, localizer=localizer, store=store, sync=sync, scores=scores
+        window=window,
+        flow=flow,
+        localizer=localizer,
+        store=store,
+        sync=sync,
+        scores=scores,
+        desk=desk,
+        queue_api=queue_api,
     )
 
 

@@ -167,6 +167,13 @@ class KioskConfig:
     #: Days a rating stays on the kiosk after the server confirmed it (comments are
     #: personal data); what the server has not confirmed is never deleted.
     retention_days: int = 90
+    #: Where the local API for the hall's queue system listens ("192.168.1.20:8765");
+    #: empty: not at all. Never on all interfaces unless "0.0.0.0:PORT" is written.
+    queue_api_listen: str = ""
+    #: The key every queue API request carries (at least 16 characters).
+    queue_api_key: str = ""
+    #: Seconds the rating invitation stays after a session ends.
+    invite_s: float = 60.0
 
     def check_pin(self, pin: str) -> bool:
         if self.pin_hash:
@@ -211,7 +218,13 @@ _SCALARS: dict[str, type] = {
     "pin_lockout_s": float,
     "speech": bool,
     "retention_days": int,
+    "queue_api_listen": str,
+    "queue_api_key": str,
+    "invite_s": float,
 }
+
+#: A queue API key is at least this long.
+MIN_QUEUE_API_KEY_CHARS = 16
 
 
 def _apply(config: KioskConfig, data: Mapping[str, Any], *, source: str) -> KioskConfig:
@@ -231,9 +244,15 @@ def _apply(config: KioskConfig, data: Mapping[str, Any], *, source: str) -> Kios
         raise ConfigError(f"{source}: language must be one of {', '.join(LANGUAGES)}")
     if "pin" in changes and not valid_pin(changes["pin"]):
         raise ConfigError(f"{source}: pin must be {MIN_PIN_DIGITS}–{MAX_PIN_DIGITS} digits")
-    for key in ("idle_s", "thanks_s", "cooldown_s", "admin_hold_s", "pin_lockout_s"):
+    for key in ("idle_s", "thanks_s", "cooldown_s", "admin_hold_s", "pin_lockout_s", "invite_s"):
         if key in changes and changes[key] < 0:
             raise ConfigError(f"{source}: {key} must not be negative")
+    if changes.get("queue_api_key") and len(changes["queue_api_key"]) < MIN_QUEUE_API_KEY_CHARS:
+        raise ConfigError(
+            f"{source}: queue_api_key must have at least {MIN_QUEUE_API_KEY_CHARS} characters"
+        )
+    if changes.get("queue_api_listen"):
+        parse_listen(changes["queue_api_listen"], source)
     if changes.get("pin_attempts", 1) < 1:
         raise ConfigError(f"{source}: pin_attempts must be at least 1")
     if not MIN_RETENTION_DAYS <= changes.get("retention_days", MIN_RETENTION_DAYS) <= 3660:
@@ -318,3 +337,12 @@ def load_config(path: Path | None) -> KioskConfig:
         # A photo path in the file is relative to the file, not to wherever the kiosk started.
         data["staff"] = {**staff, "photo": str(path.parent / staff["photo"])}
     return _apply(config, data, source=str(path))
+
+
+def parse_listen(text: str, source: str = "queue_api_listen") -> tuple[str, int]:
+    """("host", port) from "host:port" ("[::1]:8765" for IPv6); ConfigError when not one."""
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{source}: queue_api_listen must be HOST:PORT, got {text!r}")
+    return host, int(port)

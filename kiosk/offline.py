@@ -46,6 +46,9 @@ def export_bundle(store: Store, directory: Path) -> tuple[Path, int]:
     entries = store.pending_outbox(
         max_items=10**9, max_bytes=10**15, states=("pending", "in_flight")
     )
+    # A session still under way waits for the next bundle: its ended copy replaces the one
+    # queued, and a receipt for the opening copy must not mark the ended one delivered.
+    entries = [e for e in entries if e.kind != "session" or json.loads(e.payload).get("ended_at")]
     now = datetime.now().astimezone()
     sealed = bundle.Bundle(
         bundle_id=str(uuid.uuid4()),

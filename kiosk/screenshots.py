@@ -10,18 +10,22 @@ the score badge has figures. Run it offscreen.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtTest import QTest
 
 from kiosk.app import Kiosk, open_kiosk
 from kiosk.config import LANGUAGES, KioskConfig, Language
+from kiosk.desk import DUTY_KEY
 from kiosk.ui.application import make_application
 from kiosk.ui.flow import Screen
 from kiosk.ui.keyboard_probe import paint_keyboard
@@ -29,6 +33,7 @@ from kiosk.ui.simulate import SimulatedClock, Simulator, tap, type_text
 from kiosk.ui.speech import SilentSpeaker
 from sync import protocol
 from sync.client import LAST_SUCCESS, SERVER_CONFIG
+from sync.protocol import Outcome
 
 SIZES: tuple[tuple[int, int], ...] = ((1920, 1080), (1280, 800), (800, 480))
 
@@ -182,11 +187,85 @@ def _render_states(
     flow.thanks.show_print_state("failed")  # what a printer out of paper leads to
     shot("17-thanks-receipt-not-printed")
     clock.advance(flow.config.cooldown_s + 1)
+    files += _render_session_states(kiosk, shot, fresh, language)
     kiosk.store.set_setting(SERVER_CONFIG, None)
     flow.go_welcome()
     if flow.current() is not Screen.WELCOME:
         raise RuntimeError("screenshots left the kiosk off the welcome screen")
     return files
+
+
+def _render_session_states(
+    kiosk: Kiosk, shot: Callable[[str], None], fresh: Callable[[], None], language: Language
+) -> list[Path]:
+    """Staff signed in with their photo, the counter closed, the sign-in pad, and the rating
+    invitation a finished service brings up (a service started and finished through the
+    desk, as the queue API does)."""
+    flow, desk = kiosk.flow, kiosk.desk
+    assert desk is not None
+    photo = _sample_photo()
+    sha = hashlib.sha256(photo).hexdigest()
+    folder = kiosk.store.path.parent / "photos"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{sha}.jpg").write_bytes(photo)
+    counter = flow.config.counter_id
+    kiosk.store.set_setting(
+        SERVER_CONFIG,
+        {
+            "staff": [
+                {
+                    "id": "S-017",
+                    "name": "王芳",
+                    "counter_id": counter,
+                    "photo_sha256": sha,
+                    "photo_url": f"/api/v1/staff/S-017/photo?v={sha}",
+                },
+            ],
+            "matters": [{"code": "HJ01", "name": "户籍迁入", "standard_minutes": 15}],
+        },
+    )
+    desk.sign_in("017")
+    fresh()
+    shot("18-welcome-staff-signed-in")
+    desk.sign_out()
+    fresh()
+    shot("19-welcome-counter-closed")
+    flow.welcome.dutyRequested.emit()
+    for digit in "017":
+        tap(flow.sign_in.pad.keys[digit])
+    shot("20-staff-sign-in")
+    tap(flow.sign_in.pad.keys["ok"])
+    session = desk.start(ticket="A017", matter_code="HJ01")
+    desk.finish(session.id, Outcome.ONE_VISIT)
+    _settle()  # the desk's event reaches the flow through a queued signal
+    if flow.current() is not Screen.INVITE:
+        raise RuntimeError("a finished service did not bring up the invitation")
+    if kiosk.localizer.language != language:
+        tap(flow.invite.language)
+    shot("21-rating-invitation")
+    tap(flow.invite.later_button)
+    kiosk.store.set_setting(DUTY_KEY, None)  # the configured staff member again
+    return []
+
+
+def _sample_photo() -> bytes:
+    """A stand-in staff photo (a drawn head and shoulders), as PNG bytes."""
+    image = QImage(240, 320, QImage.Format.Format_RGB32)
+    image.fill(QColor("#dbe7f3"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#1756a9"))
+    painter.drawEllipse(20, 200, 200, 220)
+    painter.setBrush(QColor("#f1c9a5"))
+    painter.drawEllipse(70, 60, 100, 120)
+    painter.setBrush(QColor("#2d2a26"))
+    painter.drawChord(66, 50, 108, 80, 0, 180 * 16)
+    painter.end()
+    with tempfile.TemporaryDirectory(prefix="hallrate-photo-") as folder:
+        path = Path(folder) / "photo.png"
+        image.save(str(path))
+        return path.read_bytes()
 
 
 def hold_phone_token(kiosk: Kiosk) -> None:

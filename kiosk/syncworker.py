@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from kiosk.device import SyncStatus, client_factory, enroll_device, sync_status
 from kiosk.offline import OfflineError, export_bundle
+from kiosk.photos import StaffPhotos
 from kiosk.store import Store, StoreError
 from sync.client import SyncResult
 from sync.enroll import EnrollmentError
@@ -54,6 +55,8 @@ class SyncWorker(QObject):
     finished = Signal(SyncResult)
     enrolled = Signal(Enrollment)
     exported = Signal(bool, str)  # ok, message
+    #: New staff photos are on disk (the welcome screen may show one now).
+    photosFetched = Signal()
 
     def __init__(
         self,
@@ -109,6 +112,12 @@ class SyncWorker(QObject):
             if result.state != "delivered":
                 break
         self._keep_retention()
+        if result.state in ("delivered", "idle"):
+            try:
+                if StaffPhotos.beside(self._store).fetch_missing(self._store, self._session):
+                    self.photosFetched.emit()
+            except (OSError, StoreError) as exc:
+                log.warning("staff photos not fetched: %s", exc)
         self.finished.emit(result)
 
     def _keep_retention(self) -> None:
@@ -129,6 +138,7 @@ class SyncController(QObject):
     finished = Signal(SyncResult)
     enrolled = Signal(Enrollment)
     exported = Signal(bool, str)  # ok, message
+    photosFetched = Signal()
     _request = Signal(bool)
     _enroll = Signal(str, str)
     _export = Signal(str)
@@ -155,6 +165,7 @@ class SyncController(QObject):
         self._worker.finished.connect(self.finished)
         self._worker.enrolled.connect(self.enrolled)
         self._worker.exported.connect(self.exported)
+        self._worker.photosFetched.connect(self.photosFetched)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(debounce_ms)

@@ -187,6 +187,80 @@ def cmd_staff_add(args: argparse.Namespace) -> None:
     print(f"staff member {args.id} added to hall {args.hall}")
 
 
+def cmd_matter_put(args: argparse.Namespace) -> None:
+    from server.sessions.service import MatterError, put_matter
+
+    try:
+        _in_transaction(
+            _settings(args),
+            lambda s: put_matter(
+                s, args.code, args.name, args.minutes, active=not args.disabled, now=_now()
+            ),
+        )
+    except MatterError as exc:
+        raise CliError(f"matter {args.code}: {exc}") from None
+    print(f"matter {args.code} saved ({args.minutes} min standard)")
+
+
+def cmd_matter_list(args: argparse.Namespace) -> None:
+    from server.sessions.repository import list_matters
+
+    def show(session: Session) -> None:
+        _table(
+            [
+                (m.code, m.name, str(m.standard_minutes), _yes(m.active))
+                for m in list_matters(session, include_disabled=True)
+            ],
+            ("matter", "name", "standard min", "active"),
+        )
+
+    _in_transaction(_settings(args), show)
+
+
+def cmd_sessions(args: argparse.Namespace) -> None:
+    from server.sessions.service import session_report
+
+    def show(session: Session) -> None:
+        report = session_report(session, args.counter, args.days, _now(), limit=args.limit)
+        _table(
+            [
+                (
+                    r.ended_at or "-",
+                    r.ticket or "-",
+                    r.staff or "-",
+                    r.matter or "-",
+                    r.outcome or "open",
+                    r.handling,
+                    r.rating,
+                )
+                for r in report.rows
+            ],
+            ("ended", "ticket", "staff", "matter", "outcome", "handling", "rating"),
+        )
+        print()
+        _table(
+            [
+                (
+                    who,
+                    str(f.finished),
+                    str(f.rated),
+                    _percent(f.participation_rate),
+                    _percent(f.one_visit_rate),
+                    "-" if f.mean_handling_minutes is None else f"{f.mean_handling_minutes:.1f}",
+                    str(f.over_standard),
+                )
+                for who, f in report.figures
+            ],
+            ("who", "finished", "rated", "participation", "one visit", "mean min", "over std"),
+        )
+
+    _in_transaction(_settings(args), show)
+
+
+def _percent(value: Any) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
 def cmd_user_add(args: argparse.Namespace) -> None:
     from server.models import Role
     from server.users.service import create_user, hasher_for
@@ -675,7 +749,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         engine.dispose()
     print(
         f"demo hall {summary.hall_id}: {summary.counters} counters, "
-        f"{summary.ratings} ratings over {args.days} days"
+        f"{summary.ratings} ratings and {summary.sessions} service sessions over {args.days} days"
     )
     print(f"users {', '.join(summary.users)} with password {DEMO_PASSWORD!r}")
 
@@ -1135,6 +1209,28 @@ def build_parser() -> argparse.ArgumentParser:
         "enable", lambda a: _counter_edit(a, True), "enable a disabled counter", counter_sub
     )
     p.add_argument("id")
+
+    matter = sub.add_parser(
+        "matter", help="the matter catalog (事项)", description="the matter catalog (事项)"
+    )
+    matter_sub = matter.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command(
+        "put", cmd_matter_put, "add a matter or change its name and standard time", matter_sub
+    )
+    p.add_argument("code", help="the matter's code, as the queue system names it")
+    p.add_argument("--name", required=True, help="display name")
+    p.add_argument("--minutes", type=int, default=10, help="standard handling minutes (default 10)")
+    p.add_argument("--disabled", action="store_true", help="keep it, but send it to no kiosk")
+    command("list", cmd_matter_list, "list the matter catalog", matter_sub)
+    p = command(
+        "sessions",
+        cmd_sessions,
+        "a counter's recent service sessions (handling time, outcome, rating) and its "
+        "participation rate (参评率) per staff member",
+    )
+    p.add_argument("--counter", required=True, help="the counter's id")
+    p.add_argument("--days", type=int, default=1, help="sessions ended in the last N days")
+    p.add_argument("--limit", type=int, default=50, help="at most this many sessions listed")
 
     staff = sub.add_parser("staff", help="manage staff", description="manage staff")
     staff_sub = staff.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -1,5 +1,11 @@
-"""A demo hall: several counters with their devices, staff, users and 30 days of plausible
-ratings, stored through the real ingest so that rollups and alerts are what they would be."""
+"""A demo hall: several counters with their devices, staff, users, a matter catalog and 30
+days of plausible services and ratings, stored through the real ingest so that rollups,
+alerts and session figures are what they would be.
+
+The hall has a queue system: a service session stands behind most ratings (ticket, staff
+member, matter, handling time around the matter's standard, outcome), most served citizens
+rate (the participation rate is 80–90%), a few sessions are cancelled, and a few ratings
+come without a session (citizens who walked up to the kiosk on their own)."""
 
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from server.halls import service as hall_service
 from server.ingest import service as ingest
 from server.models import Alert, AlertCause, AlertKind, Rating, Role
 from server.notify import service as notify
+from server.sessions.service import put_matter
 from server.settings import Settings
 from server.users import repository as users_repository
 from server.users import service as users
@@ -39,6 +46,31 @@ COUNTERS = (
     ("c06", "6号窗口 综合受理", 3.1),
 )
 REASONS = tuple(r.code for r in DEFAULT_REASONS)
+#: The matter catalog, (code, name, standard minutes), and each counter's matters.
+MATTERS = (
+    ("HJ01", "户籍迁入", 15),
+    ("HJ02", "居民身份证换领", 8),
+    ("SB01", "社保参保登记", 10),
+    ("YB01", "医保异地就医备案", 6),
+    ("BDC01", "不动产转移登记", 25),
+    ("BDC02", "不动产抵押登记", 20),
+    ("QY01", "企业设立登记", 30),
+    ("QY02", "企业变更登记", 15),
+    ("SW01", "发票申领", 8),
+    ("SW02", "个税汇算咨询", 12),
+    ("ZH01", "综合咨询", 5),
+    ("ZH02", "证明开具", 10),
+)
+COUNTER_MATTERS = {
+    "c01": ("HJ01", "HJ02"),
+    "c02": ("SB01", "YB01"),
+    "c03": ("BDC01", "BDC02"),
+    "c04": ("QY01", "QY02"),
+    "c05": ("SW01", "SW02"),
+    "c06": ("ZH01", "ZH02", "HJ02"),
+}
+#: How services end, with weights: a hall that finishes most matters in one visit.
+OUTCOMES = (("one_visit", 85), ("another_visit", 10), ("referred", 5))
 
 
 class DemoError(ValueError):
@@ -51,6 +83,7 @@ class DemoSummary:
     counters: int
     ratings: int
     users: tuple[str, ...]
+    sessions: int = 0
 
 
 def _stars(rng: random.Random, mean: float) -> int:
@@ -79,11 +112,16 @@ def build(
             hall_service.add_staff(
                 session, HALL_ID, f"{counter_id}-s1", f"职员 {counter_id}", counter_id, now
             )
+            hall_service.add_staff(
+                session, HALL_ID, f"{counter_id}-s2", f"职员 {counter_id}B", counter_id, now
+            )
             issued = enrollment.make_code(session, counter_id, settings, now)
             answer = enrollment.enroll(
                 session, EnrollRequest(code=issued.code, app_version="demo"), settings, now
             )
             device_ids[counter_id] = answer.device_id
+        for code, name, minutes in MATTERS:
+            put_matter(session, code, name, minutes, now=now)
         names = ("admin", "manager", "supervisor", "auditor", "inspector")
         hasher = users.hasher_for(settings)
         users.create_user(session, "admin", DEMO_PASSWORD, Role.ADMIN, None, now, hasher)
@@ -107,41 +145,64 @@ def build(
         )
 
     total = 0
+    total_sessions = 0
     local_now = now.astimezone(zone)
+    standards = {code: minutes for code, _, minutes in MATTERS}
     for counter_id, _name, mean in COUNTERS:
-        ratings = []
-        seq = 0
+        ratings: list[dict[str, object]] = []
+        sessions: list[dict[str, object]] = []
+        participation = rng.uniform(0.8, 0.9)
         for back in range(days - 1, -1, -1):
             day = (local_now - timedelta(days=back)).date()
             if day.weekday() == 6:  # halls close on Sundays
                 continue
-            for _ in range(rng.randint(8, 30)):
-                at = datetime(day.year, day.month, day.day, 9, tzinfo=zone) + timedelta(
-                    minutes=rng.randint(0, 8 * 60)
-                )
-                if at > local_now:
+            opening = datetime(day.year, day.month, day.day, 9, tzinfo=zone)
+            closing = opening + timedelta(hours=8)
+            # One citizen at a time, called by the queue system after the last one left.
+            at = opening
+            for number in range(1, 200):
+                at += timedelta(seconds=rng.randint(20, 420))
+                staff_id = f"{counter_id}-s{1 if at.hour < 14 or day.day % 3 else 2}"
+                if rng.random() < 0.06:
+                    # A citizen who walked up to the kiosk on their own: no session.
+                    if at <= local_now:
+                        ratings.append(_rating(rng, counter_id, staff_id, at, mean, settings))
                     continue
-                seq += 1
-                scores = {
-                    k: _stars(rng, mean)
-                    for k in ("attitude", "efficiency", "process", "environment", "overall")
-                }
-                low = sum(scores.values()) < 15
-                ratings.append(
+                matter = rng.choice(COUNTER_MATTERS[counter_id])
+                cancelled = rng.random() < 0.02
+                handling_min = 1.0 if cancelled else standards[matter] * rng.lognormvariate(0, 0.35)
+                ended = at + timedelta(seconds=round(handling_min * 60))
+                if ended > min(closing, local_now):
+                    break
+                outcome = (
+                    "cancelled"
+                    if cancelled
+                    else rng.choices([o for o, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
+                )
+                session_id = str(uuid.uuid4())
+                sessions.append(
                     {
-                        "id": str(uuid.uuid4()),
-                        "seq": seq,
+                        "id": session_id,
                         "counter_id": counter_id,
-                        "staff_id": f"{counter_id}-s1",
-                        "created_at": at.isoformat(),
-                        "scores": scores,
-                        "reasons": rng.sample(REASONS, rng.randint(1, 2)) if low else [],
-                        "comment": "",
-                        "channel": rng.choice(("kiosk", "kiosk", "mobile")),
-                        "content_version": settings.default_scoring.version,
+                        "staff_id": staff_id,
+                        "ticket": f"{'ABCDEF'[int(counter_id[-1]) - 1]}{number:03d}",
+                        "matter_code": matter,
+                        "started_at": at.isoformat(),
+                        "ended_at": ended.isoformat(),
+                        "outcome": outcome,
+                        "finished_in_one_visit": None if cancelled else outcome == "one_visit",
                     }
                 )
-        for start in range(0, len(ratings), 500):
+                rated_at = ended + timedelta(seconds=rng.randint(10, 90))
+                if not cancelled and rng.random() < participation and rated_at <= local_now:
+                    ratings.append(
+                        _rating(rng, counter_id, staff_id, rated_at, mean, settings, session_id)
+                    )
+                at = ended
+        ratings.sort(key=lambda r: str(r["created_at"]))
+        for seq, rating in enumerate(ratings, 1):
+            rating["seq"] = seq
+        for start in range(0, max(len(ratings), len(sessions)), 500):
             envelope = SyncRequest(
                 protocol=1,
                 batch_id=str(uuid.uuid4()),
@@ -149,10 +210,12 @@ def build(
                 queue_depth=0,
                 app_version="demo",
                 ratings=ratings[start : start + 500],
+                sessions=sessions[start : start + 500],
             )
             with factory.begin() as session:
                 ingest.ingest(session, device_ids[counter_id], envelope, settings, now)
         total += len(ratings)
+        total_sessions += len(sessions)
     with factory.begin() as session:
         _work_past_alerts(
             session,
@@ -160,7 +223,36 @@ def build(
             now,
             timedelta(hours=scoring_in_force(session, settings).alert_deadline_hours),
         )
-    return DemoSummary(HALL_ID, len(COUNTERS), total, names)
+    return DemoSummary(HALL_ID, len(COUNTERS), total, names, total_sessions)
+
+
+def _rating(
+    rng: random.Random,
+    counter_id: str,
+    staff_id: str,
+    at: datetime,
+    mean: float,
+    settings: Settings,
+    session_id: str | None = None,
+) -> dict[str, object]:
+    scores = {
+        k: _stars(rng, mean)
+        for k in ("attitude", "efficiency", "process", "environment", "overall")
+    }
+    low = sum(scores.values()) < 15
+    return {
+        "id": str(uuid.uuid4()),
+        "seq": 0,
+        "counter_id": counter_id,
+        "staff_id": staff_id,
+        "session_id": session_id,
+        "created_at": at.isoformat(),
+        "scores": scores,
+        "reasons": rng.sample(REASONS, rng.randint(1, 2)) if low else [],
+        "comment": "",
+        "channel": rng.choice(("kiosk", "kiosk", "mobile")),
+        "content_version": settings.default_scoring.version,
+    }
 
 
 #: (note, what was said on the call, what was fixed, cause, reply the citizen reads) for

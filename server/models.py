@@ -165,6 +165,16 @@ class RatingFlag(enum.IntFlag):
     CLOCK_CORRECTED = 1
     #: The rating names a content version other than the server's scoring version.
     OTHER_CONTENT_VERSION = 2
+    #: Its service session had a rating already (一次一评): stored and shown, but counted
+    #: in no figure, rollup or alert (`COUNTED_FLAGS_MASK`).
+    EXCLUDED_DUPLICATE = 4
+    #: It names a staff member who is not on the counter's roster.
+    UNKNOWN_STAFF = 8
+
+
+#: A rating with any of these flags counts in no figure: `flags & mask == 0` selects the
+#: counted ones.
+EXCLUDED_FLAGS_MASK = int(RatingFlag.EXCLUDED_DUPLICATE)
 
 
 class Rating(Base):
@@ -219,6 +229,29 @@ class ServiceSession(Base):
     finished_in_one_visit: Mapped[bool | None] = mapped_column(Boolean)
     received_at: Mapped[datetime]
     content_hash: Mapped[str] = mapped_column(String(64))
+    #: The matter served (a `Matter` code; kept as sent even when not in the catalog).
+    matter_code: Mapped[str | None] = mapped_column(String(40))
+    #: How it ended (sync.protocol.Outcome): one_visit, another_visit, referred, cancelled.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    #: Seconds from start to end; null while open, when cancelled, or when the device's
+    #: clock put the end before the start.
+    handling_s: Mapped[int | None] = mapped_column(Integer)
+    #: The staff member is not on the counter's roster (a typo in the queue system, a
+    #: colleague from another hall): kept, and shown for a supervisor to sort out.
+    unknown_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Matter(Base):
+    """The matter catalog (事项目录): what citizens come for, with the standard handling
+    time a session's handling time is compared against. Sent to kiosks with the config."""
+
+    __tablename__ = "matters"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    standard_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
 
 
 class AlertCause(enum.StrEnum):

@@ -27,6 +27,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
+    model_validator,
 )
 
 from sync import receipt as receipt_rules
@@ -145,8 +146,44 @@ class Rating(_Model):
     receipt: ReceiptCode | None = None
 
 
+_MATTER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+
+
+def _matter_code(value: str) -> str:
+    if not _MATTER_CODE.match(value):
+        raise ValueError("must be a matter code of letters, digits, '_', '.', '-' (40 at most)")
+    return value
+
+
+#: A matter's code (事项编码) as the hall's catalog and queue system name it.
+MatterCode = Annotated[StrictStr, AfterValidator(_matter_code)]
+
+
+class Outcome(StrEnum):
+    """How a service session ended."""
+
+    #: Finished in this one visit (一次办结).
+    ONE_VISIT = "one_visit"
+    #: The citizen must come back (materials missing, waiting for another office).
+    ANOTHER_VISIT = "another_visit"
+    #: Sent to another counter or office.
+    REFERRED = "referred"
+    #: Started by mistake or the citizen left: no service, nothing to rate.
+    CANCELLED = "cancelled"
+
+
+#: Fields added to sessions after protocol v1 first shipped: a copy without them hashes as
+#: before they existed, so a session stored then and sent again is still a duplicate.
+SESSION_FIELDS_SINCE_V1 = frozenset({"matter_code", "outcome"})
+
+
 class ServiceSession(_Model):
-    """One service of one citizen at one counter."""
+    """One service of one citizen at one counter.
+
+    A session is sent when it starts and again when it ends; the second copy may only add
+    `ended_at`, `outcome` and `finished_in_one_visit` (anything else is a conflict).
+    `finished_in_one_visit` is true exactly for the outcome `one_visit`, null when cancelled.
+    """
 
     id: UUIDStr
     counter_id: Name
@@ -155,6 +192,36 @@ class ServiceSession(_Model):
     started_at: Timestamp
     ended_at: Timestamp | None = None
     finished_in_one_visit: StrictBool | None = None
+    matter_code: MatterCode | None = None
+    outcome: Annotated[Outcome, Field(strict=False)] | None = None
+
+    @model_validator(mode="after")
+    def _consistent_end(self) -> ServiceSession:
+        if self.outcome is not None and self.ended_at is None:
+            raise ValueError("outcome needs ended_at")
+        if self.outcome is not None and self.finished_in_one_visit is not None:
+            expected = (
+                None if self.outcome == Outcome.CANCELLED else self.outcome == Outcome.ONE_VISIT
+            )
+            if self.finished_in_one_visit is not expected:
+                raise ValueError(
+                    "finished_in_one_visit must be true for one_visit, false for another_visit "
+                    "or referred, and null for cancelled"
+                )
+        return self
+
+
+def finished_in_one_visit(outcome: Outcome) -> bool | None:
+    """The `finished_in_one_visit` a session that ended with `outcome` carries."""
+    return None if outcome == Outcome.CANCELLED else outcome == Outcome.ONE_VISIT
+
+
+class Matter(_Model):
+    """One entry of the hall's matter catalog (事项), as sync answers' config carry it."""
+
+    code: MatterCode
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    standard_minutes: Annotated[StrictInt, Field(ge=1, le=24 * 60)] = 10
 
 
 class SyncRequest(_Model):

@@ -526,3 +526,28 @@ def monthly_points(
         ),
     )
     return points, points.total(rules)
+
+
+#: A matter's standard handling time when the catalog does not say (seed 001's baseline).
+DEFAULT_STANDARD_MINUTES = 10
+
+
+def participation_rate(rated_sessions: int, finished_sessions: int) -> Decimal | None:
+    """参评率: rated sessions / finished sessions, or None when no session finished.
+
+    A finished session is one that ended with a service (one visit, another visit or
+    referred; not cancelled); a rated one is a finished session that got its (first,
+    counted) rating, on the kiosk or a phone. The one place the figure is computed.
+    """
+    if rated_sessions < 0 or finished_sessions < 0:
+        raise ValueError("counts of sessions cannot be negative")
+    if rated_sessions > finished_sessions:
+        raise ValueError("more rated sessions than finished sessions")
+    if finished_sessions == 0:
+        return None
+    return Decimal(rated_sessions) / Decimal(finished_sessions)
+
+
+def over_standard(handling_s: Number, standard_minutes: Number) -> bool:
+    """Whether a service took longer than its matter's standard handling time."""
+    return _dec(handling_s) > _dec(standard_minutes) * 60

@@ -449,6 +449,26 @@ no ratings yet</translation>
             <source>Scan to rate on your phone</source>
             <translation>Scan to rate on your phone</translation>
         </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" />
+            <source>Serving you: {name}  No. {number}</source>
+            <translation>Serving you: {name}  No. {number}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" />
+            <source>This counter is closed. Please go to another counter.</source>
+            <translation>This counter is closed. Please go to another counter.</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" />
+            <source>Staff sign in</source>
+            <translation>Staff sign in</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" />
+            <source>Staff</source>
+            <translation>Staff</translation>
+        </message>
     </context>
     <context>
         <name>SyncPanel</name>
@@ -523,6 +543,67 @@ no ratings yet</translation>
         <message>
             <source>USB folder</source>
             <translation>USB folder</translation>
+        </message>
+    </context>
+    <context>
+        <name>InviteScreen</name>
+        <message>
+            <location filename="../../kiosk/ui/screens/invite.py" />
+            <source>Your service is complete. Please rate it.</source>
+            <translation>Your service is complete. Please rate it.</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/invite.py" />
+            <source>Served by {name}  No. {number}</source>
+            <translation>Served by {name}  No. {number}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/invite.py" />
+            <source>Ticket {ticket}</source>
+            <translation>Ticket {ticket}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/invite.py" />
+            <source>Rate this service</source>
+            <translation>Rate this service</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/invite.py" />
+            <source>Not now</source>
+            <translation>Not now</translation>
+        </message>
+    </context>
+    <context>
+        <name>SignInScreen</name>
+        <message>
+            <location filename="../../kiosk/ui/screens/signin.py" />
+            <source>Staff: enter your staff number to sign in</source>
+            <translation>Staff: enter your staff number to sign in</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/signin.py" />
+            <source>Now on duty: {name}</source>
+            <translation>Now on duty: {name}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/signin.py" />
+            <source>Nobody is signed in: the counter shows as closed.</source>
+            <translation>Nobody is signed in: the counter shows as closed.</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/signin.py" />
+            <source>No staff member of this counter has that number.</source>
+            <translation>No staff member of this counter has that number.</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/signin.py" />
+            <source>Sign out</source>
+            <translation>Sign out</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/signin.py" />
+            <source>Back</source>
+            <translation>Back</translation>
         </message>
     </context>
 </TS>

@@ -446,6 +446,26 @@ no ratings yet</source>
             <source>Scan to rate on your phone</source>
             <translation>扫码评价</translation>
         </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" />
+            <source>Serving you: {name}  No. {number}</source>
+            <translation>为您服务：{name}　工号：{number}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" />
+            <source>This counter is closed. Please go to another counter.</source>
+            <translation>本窗口暂停服务，请到其他窗口办理。</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" />
+            <source>Staff sign in</source>
+            <translation>工作人员签到</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/welcome.py" />
+            <source>Staff</source>
+            <translation>工作人员</translation>
+        </message>
     </context>
     <context>
         <name>SyncPanel</name>
@@ -520,6 +540,67 @@ no ratings yet</source>
         <message>
             <source>USB folder</source>
             <translation>U盘目录</translation>
+        </message>
+    </context>
+    <context>
+        <name>InviteScreen</name>
+        <message>
+            <location filename="../../kiosk/ui/screens/invite.py" />
+            <source>Your service is complete. Please rate it.</source>
+            <translation>您的业务已办理完毕，请对本次服务进行评价</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/invite.py" />
+            <source>Served by {name}  No. {number}</source>
+            <translation>为您服务：{name}　工号：{number}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/invite.py" />
+            <source>Ticket {ticket}</source>
+            <translation>排队号 {ticket}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/invite.py" />
+            <source>Rate this service</source>
+            <translation>评价本次服务</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/invite.py" />
+            <source>Not now</source>
+            <translation>暂不评价</translation>
+        </message>
+    </context>
+    <context>
+        <name>SignInScreen</name>
+        <message>
+            <location filename="../../kiosk/ui/screens/signin.py" />
+            <source>Staff: enter your staff number to sign in</source>
+            <translation>工作人员：请输入工号签到</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/signin.py" />
+            <source>Now on duty: {name}</source>
+            <translation>当前在岗：{name}</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/signin.py" />
+            <source>Nobody is signed in: the counter shows as closed.</source>
+            <translation>尚无人签到：窗口显示为暂停服务。</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/signin.py" />
+            <source>No staff member of this counter has that number.</source>
+            <translation>本窗口没有这个工号的工作人员。</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/signin.py" />
+            <source>Sign out</source>
+            <translation>签退</translation>
+        </message>
+        <message>
+            <location filename="../../kiosk/ui/screens/signin.py" />
+            <source>Back</source>
+            <translation>返回</translation>
         </message>
     </context>
 </TS>

@@ -3,6 +3,7 @@
 from kiosk.store.database import OpenReport
 from kiosk.store.errors import (
     InvalidRatingError,
+    SessionError,
     StoreError,
     StoreFullError,
     StoreReadOnlyError,
@@ -14,6 +15,7 @@ __all__ = [
     "OpenReport",
     "OutboxEntry",
     "RecordedRating",
+    "SessionError",
     "Store",
     "StoreError",
     "StoreFullError",

@@ -32,3 +32,12 @@ class InvalidRatingError(StoreError):
     """The rating itself breaks the rules (a score outside 1–5, a comment too long, ...)."""
 
     reason = "invalid"
+
+
+class SessionError(StoreError):
+    """A session change that does not fit the session's state: `reason` is `not_found`
+    (no such session here), `ended` (it ended already) or `invalid` (bad field)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason

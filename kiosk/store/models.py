@@ -39,7 +39,10 @@ class Rating(Base):
     channel: Mapped[str] = mapped_column(String(16))
     content_version: Mapped[str] = mapped_column(String(32))
 
-    __table_args__ = (Index("ix_ratings_counter_time", "counter_id", "created_ts"),)
+    __table_args__ = (
+        Index("ix_ratings_counter_time", "counter_id", "created_ts"),
+        Index("ix_ratings_session_id", "session_id"),
+    )
 
 
 class ServiceSession(Base):
@@ -54,6 +57,14 @@ class ServiceSession(Base):
     started_at: Mapped[str] = mapped_column(String(40))
     ended_at: Mapped[str | None] = mapped_column(String(40))
     finished_in_one_visit: Mapped[bool | None] = mapped_column(Boolean)
+    matter_code: Mapped[str | None] = mapped_column(String(40))
+    #: sync.protocol.Outcome, once ended.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    #: `started_at` and `ended_at` as epoch seconds, for finding the current session.
+    started_ts: Mapped[float | None] = mapped_column(Float)
+    ended_ts: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_service_sessions_counter_ended", "counter_id", "ended_ts"),)
 
 
 class OutboxItem(Base):

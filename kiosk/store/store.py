@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kiosk.store import models
 from kiosk.store.database import OpenReport, make_engine, prepare, translated_errors
-from kiosk.store.errors import InvalidRatingError, StoreError
+from kiosk.store.errors import InvalidRatingError, SessionError, StoreError
 from sync import protocol
 from sync.client import (
     MAX_ITEMS,
@@ -239,21 +239,14 @@ class Store:
         return RecordedRating(rating_id, seq, wire.created_at, score, receipt)
 
     def record_session(self, session: protocol.ServiceSession) -> None:
-        """Store a service session and queue it for the server (idempotent by id)."""
+        """Store a service session as given and queue it for the server (idempotent by id;
+        a copy of a known session changes nothing)."""
         payload = session.model_dump_json()
         now = datetime.now().astimezone().timestamp()
         with self._write_lock, translated_errors(), self._writer.begin() as conn:
             conn.execute(
                 sqlite_insert(models.ServiceSession)
-                .values(
-                    id=session.id,
-                    counter_id=session.counter_id,
-                    staff_id=session.staff_id,
-                    ticket=session.ticket,
-                    started_at=session.started_at.isoformat(),
-                    ended_at=session.ended_at.isoformat() if session.ended_at else None,
-                    finished_in_one_visit=session.finished_in_one_visit,
-                )
+                .values(**_session_row(session))
                 .on_conflict_do_nothing()
             )
             conn.execute(
@@ -269,6 +262,130 @@ class Store:
                 )
                 .on_conflict_do_nothing()
             )
+
+    # -- service sessions ----------------------------------------------------------------
+
+    def start_session(
+        self,
+        *,
+        counter_id: str,
+        staff_id: str | None,
+        ticket: str | None = None,
+        matter_code: str | None = None,
+        started_at: datetime | None = None,
+    ) -> protocol.ServiceSession:
+        """Open a new service session, durably, and queue it for the server.
+
+        Raises `SessionError("open", ...)` while another session of the counter is open
+        (it must be finished or cancelled first), `SessionError("invalid", ...)` for a
+        field the protocol refuses; in every case nothing is stored.
+        """
+        when = (started_at or datetime.now().astimezone()).isoformat(timespec="milliseconds")
+        try:
+            session = protocol.ServiceSession.model_validate(
+                {
+                    "id": str(uuid6.uuid7()),
+                    "counter_id": counter_id,
+                    "staff_id": staff_id,
+                    "ticket": ticket,
+                    "matter_code": matter_code,
+                    "started_at": when,
+                }
+            )
+        except ValidationError as exc:
+            raise SessionError("invalid", protocol.describe_error(exc)) from exc
+        with self._write_lock, translated_errors(), self._writer.begin() as conn:
+            open_id = conn.scalar(_open_session_query(counter_id))
+            if open_id is not None:
+                raise SessionError("open", f"session {open_id} is still open at this counter")
+            conn.execute(insert(models.ServiceSession).values(**_session_row(session)))
+            _queue_session(conn, session, new=True)
+        return session
+
+    def finish_session(
+        self,
+        session_id: str,
+        outcome: protocol.Outcome,
+        ended_at: datetime | None = None,
+    ) -> protocol.ServiceSession:
+        """End an open session with `outcome` (cancelled included), durably, and queue the
+        ended copy for the server. Raises `SessionError` (`not_found`, `ended`)."""
+        with self._write_lock, translated_errors(), self._writer.begin() as conn:
+            row = conn.execute(
+                select(models.ServiceSession).where(models.ServiceSession.id == session_id)
+            ).first()
+            if row is None:
+                raise SessionError("not_found", f"no session {session_id} at this kiosk")
+            if row.ended_at is not None:
+                raise SessionError("ended", f"session {session_id} ended already ({row.outcome})")
+            when = (ended_at or datetime.now().astimezone()).isoformat(timespec="milliseconds")
+            try:
+                session = protocol.ServiceSession.model_validate(
+                    {
+                        **_wire_fields(row),
+                        "ended_at": when,
+                        "outcome": outcome.value,
+                        "finished_in_one_visit": protocol.finished_in_one_visit(outcome),
+                    }
+                )
+            except ValidationError as exc:
+                raise SessionError("invalid", protocol.describe_error(exc)) from exc
+            conn.execute(
+                update(models.ServiceSession)
+                .where(models.ServiceSession.id == session_id)
+                .values(**_session_row(session))
+            )
+            _queue_session(conn, session, new=False)
+        return session
+
+    def get_session(self, session_id: str) -> SessionState | None:
+        """The session as stored here, and the id of its rating made here (if any)."""
+        with translated_errors(), self._reader.connect() as conn:
+            row = conn.execute(
+                select(models.ServiceSession).where(models.ServiceSession.id == session_id)
+            ).first()
+            if row is None:
+                return None
+            rating_id = conn.scalar(
+                select(models.Rating.id).where(models.Rating.session_id == session_id).limit(1)
+            )
+        return SessionState(protocol.ServiceSession.model_validate(_wire_fields(row)), rating_id)
+
+    def open_session(self, counter_id: str) -> protocol.ServiceSession | None:
+        """The counter's session still open here, if any."""
+        with translated_errors(), self._reader.connect() as conn:
+            open_id = conn.scalar(_open_session_query(counter_id))
+        if open_id is None:
+            return None
+        found = self.get_session(open_id)
+        return found.session if found else None
+
+    def session_awaiting_rating(
+        self, counter_id: str, ended_since: datetime
+    ) -> protocol.ServiceSession | None:
+        """The counter's latest session that ended with a service since `ended_since` and
+        has no rating made here yet: the one the kiosk invites a rating for (also after a
+        restart between the finish and the rating)."""
+        query = (
+            select(models.ServiceSession)
+            .where(
+                models.ServiceSession.counter_id == counter_id,
+                models.ServiceSession.ended_ts >= ended_since.timestamp(),
+                models.ServiceSession.outcome != protocol.Outcome.CANCELLED.value,
+            )
+            .order_by(models.ServiceSession.ended_ts.desc())
+            .limit(1)
+        )
+        with translated_errors(), self._reader.connect() as conn:
+            row = conn.execute(query).first()
+            if row is None:
+                return None
+            rated = conn.scalar(
+                select(models.Rating.id).where(models.Rating.session_id == row.id).limit(1)
+            )
+        if rated is not None:
+            return None
+        return protocol.ServiceSession.model_validate(_wire_fields(row))
 
     # -- the outbox ----------------------------------------------------------------------
 
@@ -326,7 +443,9 @@ class Store:
         catch-up of 200 batches pays one fsync per batch, not seven."""
         with self._write_lock, translated_errors(), self._writer.begin() as conn:
             for ids, state, error in update.moves:
-                _mark(conn, ids, state, error=error)
+                # Only items still in flight: a session re-queued with its ended copy
+                # while its opening copy was in flight stays pending.
+                _mark(conn, ids, state, error=error, only_in_flight=True)
             if update.server_state is not None:
                 _save_server_state(conn, update.server_state)
             for key, value in update.settings.items():
@@ -523,6 +642,7 @@ def _mark(
     *,
     batch_id: str | None = None,
     error: str | None = None,
+    only_in_flight: bool = False,
 ) -> int:
     values: dict[str, Any] = {
         "state": state,
@@ -539,12 +659,14 @@ def _mark(
     # One bound JSON array instead of an IN list of 500 parameters: the statement compiles
     # once, and SQLite walks the array with the item_id index.
     listed = func.json_each(json.dumps(list(item_ids))).table_valued("value")
-    result = conn.execute(
+    query = (
         update(models.OutboxItem)
         .where(models.OutboxItem.item_id.in_(select(listed.c.value)))
         .where(models.OutboxItem.state != "delivered")
-        .values(**values)
     )
+    if only_in_flight:
+        query = query.where(models.OutboxItem.state == "in_flight")
+    result = conn.execute(query.values(**values))
     return int(result.rowcount)
 
 
@@ -582,3 +704,86 @@ def _save_server_state(conn: Connection, state: ServerState) -> None:
                 for alert in state.alerts
             ],
         )
+
+
+@dataclass(frozen=True)
+class SessionState:
+    session: protocol.ServiceSession
+    #: The rating made here for the session, if any.
+    rating_id: str | None
+
+
+def _session_row(session: protocol.ServiceSession) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "counter_id": session.counter_id,
+        "staff_id": session.staff_id,
+        "ticket": session.ticket,
+        "started_at": session.started_at.isoformat(timespec="milliseconds"),
+        "ended_at": session.ended_at.isoformat(timespec="milliseconds")
+        if session.ended_at
+        else None,
+        "finished_in_one_visit": session.finished_in_one_visit,
+        "matter_code": session.matter_code,
+        "outcome": session.outcome.value if session.outcome else None,
+        "started_ts": session.started_at.timestamp(),
+        "ended_ts": session.ended_at.timestamp() if session.ended_at else None,
+    }
+
+
+def _wire_fields(row: Any) -> dict[str, Any]:
+    """A stored session row as protocol fields (the copy sent again must hash the same)."""
+    fields: dict[str, Any] = {
+        "id": row.id,
+        "counter_id": row.counter_id,
+        "staff_id": row.staff_id,
+        "ticket": row.ticket,
+        "started_at": row.started_at,
+        "ended_at": row.ended_at,
+        "finished_in_one_visit": row.finished_in_one_visit,
+    }
+    if row.matter_code is not None:
+        fields["matter_code"] = row.matter_code
+    if row.outcome is not None:
+        fields["outcome"] = row.outcome
+    return fields
+
+
+def _open_session_query(counter_id: str) -> Any:
+    return (
+        select(models.ServiceSession.id)
+        .where(
+            models.ServiceSession.counter_id == counter_id,
+            models.ServiceSession.ended_at.is_(None),
+        )
+        .order_by(models.ServiceSession.started_ts.desc())
+        .limit(1)
+    )
+
+
+def _queue_session(conn: Connection, session: protocol.ServiceSession, *, new: bool) -> None:
+    """Queue the session's current copy. A session already queued gets its payload
+    replaced and goes back to pending, whatever its state: an answer for a copy still in
+    flight then finds it pending and leaves it so (`apply_sync` moves in-flight items
+    only), and the ended copy follows in the next batch."""
+    payload = session.model_dump_json(exclude_none=False)
+    values = {
+        "state": "pending",
+        "payload": payload,
+        "size": len(payload.encode()),
+        "error": None,
+        "updated_ts": datetime.now().astimezone().timestamp(),
+    }
+    if not new:
+        done = conn.execute(
+            update(models.OutboxItem)
+            .where(models.OutboxItem.item_id == session.id)
+            .values(**values)
+        )
+        if done.rowcount:
+            return
+    conn.execute(
+        insert(models.OutboxItem).values(
+            kind="session", item_id=session.id, attempts=0, batch_id=None, **values
+        )
+    )

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
@@ -26,6 +27,8 @@ from kiosk.config import (
     hash_pin,
     valid_pin,
 )
+from kiosk.desk import DeskError, DeskEvent, ServiceDesk
+from kiosk.photos import StaffPhotos
 from kiosk.receipt.printer import Receipt
 from kiosk.store.errors import StoreError
 from kiosk.syncworker import Enrollment
@@ -34,8 +37,10 @@ from kiosk.ui.pin import PinGate, PinResult
 from kiosk.ui.printing import PrintQueue
 from kiosk.ui.screens.admin import AdminScreen, DeviceInfo, SettingsEdit
 from kiosk.ui.screens.comment import CommentScreen
+from kiosk.ui.screens.invite import InviteScreen
 from kiosk.ui.screens.pin import PinScreen
 from kiosk.ui.screens.rate import RateScreen
+from kiosk.ui.screens.signin import SignInScreen
 from kiosk.ui.screens.thanks import ThanksScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.services import (
@@ -50,7 +55,7 @@ from kiosk.ui.services import (
 )
 from kiosk.ui.window import KioskWindow
 from sync.client import SyncResult
-from sync.protocol import ENROLL_CODE_MIN_CHARS
+from sync.protocol import ENROLL_CODE_MIN_CHARS, Outcome, ServiceSession
 from sync.receipt import grouped
 from sync.scoring import DIMENSION_CODES
 
@@ -78,10 +83,12 @@ class Screen(Enum):
     THANKS = "thanks"
     PIN = "pin"
     ADMIN = "admin"
+    INVITE = "invite"
+    SIGN_IN = "sign_in"
 
 
 #: Screens the idle timer watches: a citizen or admin who walks away is sent back.
-_IDLE_SCREENS = frozenset({Screen.RATE, Screen.COMMENT, Screen.PIN, Screen.ADMIN})
+_IDLE_SCREENS = frozenset({Screen.RATE, Screen.COMMENT, Screen.PIN, Screen.ADMIN, Screen.SIGN_IN})
 
 
 class FlowController(QObject):
@@ -94,6 +101,8 @@ class FlowController(QObject):
     submissionRefused = Signal(str)
     #: The admin asked to leave kiosk mode.
     exitRequested = Signal()
+    #: The rating invitation for a session is on screen (painted next); carries its id.
+    invitationShown = Signal(str)
 
     def __init__(
         self,
@@ -112,6 +121,8 @@ class FlowController(QObject):
         printing: PrintQueue | None = None,
         wall_clock: Callable[[], float] = time.time,
         sync: SyncCommands | None = None,
+        desk: ServiceDesk | None = None,
+        photos: StaffPhotos | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -127,6 +138,13 @@ class FlowController(QObject):
         self._printing = printing
         self._wall_clock = wall_clock
         self._sync = sync
+        self._desk = desk
+        self._photos = photos
+        #: The service session the rating being entered belongs to (一次一评).
+        self._rating_session: ServiceSession | None = None
+        #: Sessions whose invitation was shown: each is offered once (and once more after a
+        #: restart, when it is still unrated).
+        self._invited: set[str] = set()
         #: The rating whose receipt the thanks screen shows (its print job id).
         self._receipt_job = ""
         self._last_stored: float | None = None
@@ -144,6 +162,8 @@ class FlowController(QObject):
         self.thanks = ThanksScreen()
         self.pin = PinScreen()
         self.admin = AdminScreen(device)
+        self.invite = InviteScreen()
+        self.sign_in = SignInScreen()
         self._widgets = {
             Screen.WELCOME: self.welcome,
             Screen.RATE: self.rate,
@@ -151,6 +171,8 @@ class FlowController(QObject):
             Screen.THANKS: self.thanks,
             Screen.PIN: self.pin,
             Screen.ADMIN: self.admin,
+            Screen.INVITE: self.invite,
+            Screen.SIGN_IN: self.sign_in,
         }
         for widget in self._widgets.values():
             window.stack.addWidget(widget)
@@ -161,6 +183,9 @@ class FlowController(QObject):
         self._thanks = QTimer(self)
         self._thanks.setSingleShot(True)
         self._thanks.timeout.connect(self.go_welcome)
+        self._invite_timer = QTimer(self)
+        self._invite_timer.setSingleShot(True)
+        self._invite_timer.timeout.connect(self.go_welcome)
         # Hides the phone-rating QR the moment its token expires.
         self._phone_expiry = QTimer(self)
         self._phone_expiry.setSingleShot(True)
@@ -174,6 +199,13 @@ class FlowController(QObject):
         self.welcome.adminRequested.connect(self._open_pin)
         self.welcome.languageToggled.connect(self._toggle_language)
         self.welcome.largeTextToggled.connect(window.set_large_text)
+        self.welcome.dutyRequested.connect(self._open_sign_in)
+        self.invite.rateRequested.connect(self._rate_invited)
+        self.invite.dismissed.connect(self.go_welcome)
+        self.invite.languageToggled.connect(self._toggle_language)
+        self.sign_in.badgeEntered.connect(self._sign_in)
+        self.sign_in.signOutRequested.connect(self._sign_out)
+        self.sign_in.cancelled.connect(self.go_welcome)
         self.rate.cancelled.connect(self.go_welcome)
         self.rate.commentRequested.connect(self._open_comment)
         self.rate.submitted.connect(self.submit)
@@ -199,6 +231,7 @@ class FlowController(QObject):
         """Stop the timers and stop watching the application's input."""
         self._idle.stop()
         self._thanks.stop()
+        self._invite_timer.stop()
         self._phone_expiry.stop()
         if self._printing is not None:
             self._printing.close()
@@ -233,6 +266,8 @@ class FlowController(QObject):
             self._idle.stop()
         if screen is not Screen.THANKS:
             self._thanks.stop()
+        if screen is not Screen.INVITE:
+            self._invite_timer.stop()
         self.screenChanged.emit(screen.value)
 
     def go_welcome(self) -> None:
@@ -245,10 +280,122 @@ class FlowController(QObject):
         if self._window.large_text() != self._config.large_text:
             self._window.set_large_text(self._config.large_text)
         self.welcome.set_large_text(self._config.large_text)
+        self._rating_session = None
+        self.refresh_duty()
         self.refresh_scores()
         self.refresh_phone_rating()
+        waiting = self._waiting_session()
+        if waiting is not None and waiting.id not in self._invited:
+            self._show_invitation(waiting)
+            return
         self._show(Screen.WELCOME)
         self.welcome.cta.setFocus()
+
+    # -- service sessions and staff on duty -------------------------------------------------
+
+    def _waiting_session(self) -> ServiceSession | None:
+        if self._desk is None:
+            return None
+        try:
+            return self._desk.awaiting_rating()
+        except StoreError as exc:
+            log.warning("session awaiting a rating unknown: store error %s", exc.reason)
+            return None
+
+    def refresh_duty(self) -> None:
+        """The welcome screen's staff line and photo as the desk has them now."""
+        if self._desk is None:
+            return
+        try:
+            member = self._desk.on_duty()
+        except StoreError as exc:
+            log.warning("staff on duty unknown: store error %s", exc.reason)
+            return
+        self.welcome.show_duty(member, self._photo_of(member.photo_sha256 if member else None))
+
+    def _photo_of(self, sha256: str | None) -> Path | None:
+        return self._photos.path_for(sha256) if self._photos is not None else None
+
+    def desk_changed(self, event: DeskEvent) -> None:
+        """The desk changed (the queue API, hallrate-counter or the sign-in screen)."""
+        if event.kind == "duty":
+            self.refresh_duty()
+            return
+        session = event.session
+        if session is None:
+            return
+        if event.kind == "started":
+            # A new citizen is being served: an invitation still up is for the one before.
+            if self._screen is Screen.INVITE:
+                self.go_welcome()
+            return
+        if session.outcome == Outcome.CANCELLED:
+            return
+        # Finished: invite now unless a citizen is busy on another screen; go_welcome
+        # invites when they are done.
+        if self._screen in (Screen.WELCOME, Screen.THANKS, Screen.INVITE):
+            self._show_invitation(session)
+
+    def _show_invitation(self, session: ServiceSession) -> None:
+        self._invited.add(session.id)
+        staff = None
+        if self._desk is not None:
+            duty = self._desk.on_duty()
+            if duty is not None and duty.id == session.staff_id:
+                staff = duty
+            elif session.staff_id:
+                staff = next((m for m in self._desk.roster() if m.id == session.staff_id), None)
+        matter = None
+        if session.matter_code and self._desk is not None:
+            matter = next(
+                (m.name for m in self._desk.matters() if m.code == session.matter_code),
+                session.matter_code,
+            )
+        self._rating_session = session
+        self.invite.show_session(
+            staff, self._photo_of(staff.photo_sha256 if staff else None), session.ticket, matter
+        )
+        self._show(Screen.INVITE)
+        self._invite_timer.start(int(self._config.invite_s * 1000))
+        self.invite.rate_button.setFocus()
+        self.invitationShown.emit(session.id)
+        if self._config.speech:
+            self._speaker.say(self.invite.prompt(), self._localizer.language)
+
+    def _rate_invited(self) -> None:
+        session = self._rating_session
+        self._start_rating()
+        self._rating_session = session
+
+    def _open_sign_in(self) -> None:
+        if self._desk is None:
+            return
+        self.sign_in.reset(self._desk.on_duty())
+        self._show(Screen.SIGN_IN)
+        self.sign_in.pad.setFocus()
+
+    def _sign_in(self, badge: str) -> None:
+        if self._desk is None:
+            return
+        try:
+            self._desk.sign_in(badge)
+        except DeskError:
+            self.sign_in.show_unknown()
+            return
+        except StoreError as exc:
+            log.error("sign-in not saved: store error %s", exc.reason)
+            self.sign_in.show_unknown()
+            return
+        self.go_welcome()
+
+    def _sign_out(self) -> None:
+        if self._desk is None:
+            return
+        try:
+            self._desk.sign_out()
+        except StoreError as exc:
+            log.error("sign-out not saved: store error %s", exc.reason)
+        self.go_welcome()
 
     def refresh_scores(self) -> None:
         """The badge's figures and the staff's alert line, as they stand now."""
@@ -274,6 +421,8 @@ class FlowController(QObject):
             self._phone_expiry.start(max(0, min(int(left_ms) + 50, 2**31 - 1)))
 
     def _start_rating(self) -> None:
+        # From the welcome screen: the rating belongs to the service just ended, if any.
+        self._rating_session = self._waiting_session()
         self.rate.reset()
         self._show(Screen.RATE)
         self.rate.stars[DIMENSION_CODES[0]].setFocus()
@@ -326,11 +475,20 @@ class FlowController(QObject):
             self.submissionRefused.emit(message)
             return
         config = self._config
+        session = self._rating_session
+        if session is not None:
+            staff_id = session.staff_id
+        elif self._desk is not None:
+            # Nobody on duty: the counter is closed, the rating is for no staff member.
+            duty = self._desk.on_duty()
+            staff_id = duty.id if duty else None
+        else:
+            staff_id = config.staff.id or None
         try:
             recorded = self._sink.record_rating(
                 counter_id=config.counter_id,
-                staff_id=config.staff.id or None,
-                session_id=None,
+                staff_id=staff_id,
+                session_id=session.id if session else None,
                 scores=dict(draft.scores),
                 reasons=list(draft.reasons),
                 comment=draft.comment,
@@ -343,6 +501,7 @@ class FlowController(QObject):
             self.submissionRefused.emit(message)
             return
         self._last_stored = self._clock()
+        self._rating_session = None
         log.info("rating %s stored", recorded.id)
         if self._sync is not None:
             self._sync.rating_recorded()

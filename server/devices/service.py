@@ -17,6 +17,7 @@ from server.content.service import config_block, content_in_force
 from server.devices import repository
 from server.halls import repository as halls
 from server.models import Device, Hall
+from server.sessions.service import MATTERS_KEY, matter_catalog
 from server.settings import Settings, SettingsError
 from sync import bundle
 from sync.protocol import MAX_BATCH_BYTES, MAX_BATCH_RATINGS
@@ -193,6 +194,7 @@ def device_config(session: Session, settings: Settings, hall: Hall) -> dict[str,
     return {
         **config_block(content_in_force(session, settings)),
         "staff": staff,
+        MATTERS_KEY: matter_catalog(session),
         "timezone": hall.timezone,
         "max_batch_ratings": MAX_BATCH_RATINGS,
         "max_batch_bytes": MAX_BATCH_BYTES,

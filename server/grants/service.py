@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from server.grants import tokens
-from server.models import ServiceSession
+from server.models import ServiceSession, SessionRating
 from server.settings import Settings
 from sync.receipt import MOBILE_KEY, PUBLIC_URL_KEY
 
@@ -21,9 +21,13 @@ SESSION_RATEABLE_AFTER_END = timedelta(minutes=15)
 
 
 def current_session(session: Session, counter_id: str, now: datetime) -> str | None:
-    """The counter's service session a phone rating made now belongs to, if any."""
-    return session.scalars(
-        select(ServiceSession.id)
+    """The counter's service session a phone rating made now belongs to, if any: the
+    newest one under way or just ended, unless it was cancelled or has its rating already
+    (a token for it would be spent before a phone opened it; an older session is not
+    offered instead: the phone in hand belongs to the newest citizen, if to any)."""
+    row = session.execute(
+        select(ServiceSession.id, ServiceSession.outcome, SessionRating.rating_id)
+        .outerjoin(SessionRating, SessionRating.session_id == ServiceSession.id)
         .where(
             ServiceSession.counter_id == counter_id,
             ServiceSession.started_at > now - SESSION_OPEN_FOR,
@@ -36,6 +40,9 @@ def current_session(session: Session, counter_id: str, now: datetime) -> str | N
         .order_by(ServiceSession.started_at.desc())
         .limit(1)
     ).first()
+    if row is None or row.rating_id is not None or row.outcome == "cancelled":
+        return None
+    return str(row.id)
 
 
 def phone_config(

@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -155,10 +155,12 @@ def claim_sessions(session: Session, claims: Sequence[tuple[str, str]]) -> dict[
     return owners
 
 
-def delete_ratings(session: Session, ids: Collection[str]) -> None:
-    """Take back ratings this transaction inserted (their session was rated already)."""
+def flag_ratings(session: Session, ids: Collection[str], flag: int) -> None:
+    """Add `flag` to the flags of the ratings `ids`."""
     id_list = list(ids)
     for start in range(0, len(id_list), _ID_CHUNK):
         session.execute(
-            delete(_RATINGS).where(_RATINGS.c.id.in_(id_list[start : start + _ID_CHUNK]))
+            update(_RATINGS)
+            .where(_RATINGS.c.id.in_(id_list[start : start + _ID_CHUNK]))
+            .values(flags=_RATINGS.c.flags.op("|")(int(flag)))
         )

@@ -38,9 +38,13 @@ from server.scores.service import (
     rollup_row,
     score_of,
 )
+from server.sessions import repository as sessions_repository
+from server.sessions.service import handling_seconds
 from server.settings import Settings
 from sync.protocol import (
+    SESSION_FIELDS_SINCE_V1,
     Alert,
+    Outcome,
     Rating,
     Result,
     ServiceSession,
@@ -88,9 +92,13 @@ def _parse(
 
 def _content_hash(item: Rating | ServiceSession) -> str:
     # A rating without a receipt hashes as before receipts existed, so one stored by an
-    # older server and sent again is still a duplicate, not a conflict.
+    # older server and sent again is still a duplicate, not a conflict; likewise a session
+    # without the fields sessions gained later.
     if isinstance(item, Rating) and item.receipt is None:
         return hashlib.sha256(item.model_dump_json(exclude={"receipt"}).encode()).hexdigest()
+    if isinstance(item, ServiceSession):
+        unset = {name for name in SESSION_FIELDS_SINCE_V1 if getattr(item, name) is None}
+        return hashlib.sha256(item.model_dump_json(exclude=unset).encode()).hexdigest()
     return hashlib.sha256(item.model_dump_json().encode()).hexdigest()
 
 
@@ -125,6 +133,8 @@ def ingest(
     for key, reason in bad.items():
         out.reject(key, reason)
 
+    named_staff = {r.staff_id for r in ratings if r.staff_id is not None}
+    roster = sessions_repository.on_roster(session, device.counter_id, named_staff)
     candidates: dict[str, _Candidate] = {}
     for rating in ratings:
         content_hash = _content_hash(rating)
@@ -146,6 +156,8 @@ def ingest(
             flags |= RatingFlag.CLOCK_CORRECTED
         if rating.content_version != config.version:
             flags |= RatingFlag.OTHER_CONTENT_VERSION
+        if rating.staff_id is not None and rating.staff_id not in roster:
+            flags |= RatingFlag.UNKNOWN_STAFF
         candidates[rating.id] = _Candidate(
             rating, content_hash, occurred_at, stars, score_of(stars, config), int(flags)
         )
@@ -160,15 +172,16 @@ def ingest(
             {k: candidates[k] for k in lost_race},
             repository.existing_hashes(session, lost_race),
         )
-    _one_rating_per_session(session, out, candidates, inserted)
+    excluded = _one_rating_per_session(session, out, candidates, inserted)
     stored = [candidates[cid] for cid in candidates if cid in inserted]
+    counted = [c for c in stored if c.rating.id not in excluded]
     for candidate in stored:
         # A differing copy later in the same batch already made it a conflict: keep saying so.
         out.results.setdefault(candidate.rating.id, "accepted")
 
     # Scores after the rollups, alerts after the scores: the scores' month aggregate is
     # what the monthly low-rate rule needs for the current month (one query fewer).
-    just_stored = [StoredRating(c.rating.id, c.occurred_at, c.stars, c.scored) for c in stored]
+    just_stored = [StoredRating(c.rating.id, c.occurred_at, c.stars, c.scored) for c in counted]
     add_to_rollups(session, device.counter_id, just_stored, zone)
     scores, month_first, month = counter_scores_and_month(
         session, device.counter_id, hall.id, hall.timezone, now, config
@@ -235,23 +248,29 @@ def ingest(
 
 def _one_rating_per_session(
     session: Session, out: _Results, candidates: dict[str, _Candidate], inserted: set[str]
-) -> None:
+) -> set[str]:
     """One service, one rating (一次一评): a rating just stored for a session that another
-    rating (kiosk or phone, this batch or another) already holds is taken back and
-    rejected. The session claim is a primary key, so this holds under any concurrency."""
+    rating (kiosk or phone, this batch or another) already holds stays stored, marked
+    excluded, and counts nowhere. The session claim is a primary key, so this holds under
+    any concurrency. The ids excluded."""
     claims = [
         (sid, cid)
         for cid, candidate in candidates.items()
         if cid in inserted and (sid := candidate.rating.session_id) is not None
     ]
     owners = repository.claim_sessions(session, claims)
-    losers = [cid for sid, cid in claims if owners.get(sid) != cid]
+    losers = {cid for sid, cid in claims if owners.get(sid) != cid}
     if not losers:
-        return
-    repository.delete_ratings(session, losers)
+        return set()
+    repository.flag_ratings(session, losers, RatingFlag.EXCLUDED_DUPLICATE)
     for cid in losers:
-        inserted.discard(cid)
-        out.reject(cid, "this service session already has a rating (one service, one rating)")
+        out.results[cid] = "accepted"
+        out.errors[cid] = (
+            "stored and excluded: this service session already has a rating "
+            "(one service, one rating)"
+        )
+    log.info("sync: %d ratings stored excluded (session already rated)", len(losers))
+    return losers
 
 
 def _check(
@@ -411,9 +430,14 @@ def _ingest_sessions(
             continue
         fresh[item.id] = (item, _content_hash(item))
     existing = repository.existing_sessions(session, list(fresh))
+    named_staff = {item.staff_id for item, _ in fresh.values() if item.staff_id is not None}
+    roster = sessions_repository.on_roster(session, device.counter_id, named_staff)
     rows: list[dict[str, Any]] = []
     for sid, (item, content_hash) in fresh.items():
         stored = existing.get(sid)
+        started_at = _corrected(item.started_at, correction)
+        ended_at = _corrected(item.ended_at, correction) if item.ended_at else None
+        assert started_at is not None  # checked above
         if stored is None:
             rows.append(
                 {
@@ -422,11 +446,15 @@ def _ingest_sessions(
                     "counter_id": item.counter_id,
                     "staff_id": item.staff_id,
                     "ticket": item.ticket,
-                    "started_at": _corrected(item.started_at, correction),
-                    "ended_at": _corrected(item.ended_at, correction) if item.ended_at else None,
-                    "finished_in_one_visit": item.finished_in_one_visit,
+                    "started_at": started_at,
+                    "ended_at": ended_at,
+                    "finished_in_one_visit": _one_visit(item),
                     "received_at": now,
                     "content_hash": content_hash,
+                    "matter_code": item.matter_code,
+                    "outcome": item.outcome.value if item.outcome else None,
+                    "handling_s": handling_seconds(started_at, ended_at, item.outcome),
+                    "unknown_staff": item.staff_id is not None and item.staff_id not in roster,
                 }
             )
         elif stored.content_hash == content_hash:
@@ -436,8 +464,10 @@ def _ingest_sessions(
             and item.ended_at is not None
             and _same_opening(item, stored.content_hash)
         ):
-            stored.ended_at = _corrected(item.ended_at, correction)
-            stored.finished_in_one_visit = item.finished_in_one_visit
+            stored.ended_at = ended_at
+            stored.finished_in_one_visit = _one_visit(item)
+            stored.outcome = item.outcome.value if item.outcome else None
+            stored.handling_s = handling_seconds(stored.started_at, ended_at, item.outcome)
             stored.content_hash = content_hash
             out.results[sid] = "accepted"
         else:
@@ -451,11 +481,20 @@ def _ingest_sessions(
             out.conflict(sid)  # stored meanwhile by a concurrent copy of this batch
 
 
+def _one_visit(item: ServiceSession) -> bool | None:
+    """`finished_in_one_visit` as sent, or as its outcome implies when only that was sent."""
+    if item.finished_in_one_visit is not None or item.outcome is None:
+        return item.finished_in_one_visit
+    return None if item.outcome == Outcome.CANCELLED else item.outcome == Outcome.ONE_VISIT
+
+
 def _same_opening(item: ServiceSession, stored_hash: str) -> bool:
     """Whether `item` is the session stored as still open, now with its end filled in:
-    the same ticket, staff, counter and start (anything else is another session)."""
-    opened = item.model_copy(update={"ended_at": None})
-    bare = item.model_copy(update={"ended_at": None, "finished_in_one_visit": None})
+    the same ticket, staff, matter, counter and start (anything else is another session)."""
+    opened = item.model_copy(update={"ended_at": None, "outcome": None})
+    bare = item.model_copy(
+        update={"ended_at": None, "finished_in_one_visit": None, "outcome": None}
+    )
     return stored_hash in (_content_hash(opened), _content_hash(bare))
 
 

@@ -1,5 +1,6 @@
 """`make demo` without a display: the server on its embedded SQLite with the demo hall, a
-simulated kiosk rating through the real sync path, the addresses a newcomer opens — and
+simulated queue system calling citizens to a simulated kiosk through its real queue API,
+each service rated through the real sync path, the addresses a newcomer opens — and
 Ctrl+C leaving no process behind."""
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ def _drive(demo: subprocess.Popen[str], host: str) -> None:
         delivered = [line for line in lines + more if "simulated kiosk c02: rating" in line]
         assert len(delivered) >= 4
         assert all("-> 200;" in line for line in delivered)
+        # Each rating belongs to a service the simulated queue system called and ended.
+        assert all(re.search(r"\(ticket [ABC]\d{3}, \w+\)$", line) for line in delivered)
+        assert any(line.startswith("simulated queue: ticket") for line in lines + more)
     finally:
         # What a terminal's Ctrl+C does: SIGINT to the whole foreground group.
         os.killpg(demo.pid, signal.SIGINT)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from server.cli import main
 from server.database import make_engine, make_session_factory
 from server.models import Alert, AuditEntry, Counter, Device, Hall, Rating, Staff, User
+from server.sessions.service import session_figures
 
 SCRIPT = str(Path(sys.executable).parent / "hallrate-server")
 
@@ -176,10 +178,29 @@ def test_demo_builds_a_hall_with_thirty_days_of_ratings(db_url: str) -> None:
         closed_with_cause = conn.execute(
             select(func.count()).select_from(Alert).where(Alert.cause.is_not(None))
         ).scalar_one()
-    engine.dispose()
     assert {"open", "acknowledged", "closed"} <= states
     assert overdue > 0
     assert closed_with_cause > 0
+    # A hall with a queue system: a session behind most ratings, most sessions rated, with
+    # handling times around their matters' standards and mostly one-visit outcomes.
+    with make_session_factory(engine)() as session:
+        ratings = list(session.scalars(select(Rating)))
+        period = session_figures(
+            session, ["c01", "c06"], datetime.now(UTC) - timedelta(days=31), datetime.now(UTC)
+        )
+    engine.dispose()
+    with_session = [r for r in ratings if r.session_id is not None]
+    assert len(with_session) > 0.85 * len(ratings)
+    for figures in period.counters.values():
+        assert figures.participation_rate is not None
+        assert Decimal("0.75") < figures.participation_rate < Decimal("0.95")
+        assert figures.one_visit_rate is not None
+        assert figures.one_visit_rate > Decimal("0.75")
+        assert figures.mean_handling_minutes is not None
+        assert 3 < figures.mean_handling_minutes < 20
+    code, out, _ = run(db_url, "sessions", "--counter", "c01", "--days", "30", "--limit", "3")
+    assert code == 0
+    assert "participation" in out
     code, _, err = run(db_url, "demo")
     assert code == 2
     assert "already exists" in err

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from server.database import make_engine, make_session_factory
 from server.grants import tokens
-from server.models import Rating, SessionRating
+from server.models import Rating, RatingFlag, SessionRating
 from tests.server.conftest import _TABLES, SECRET
 from tests.server.kiosk_payloads import envelope, rating
 from tests.server.test_cli import run
@@ -139,11 +139,17 @@ def _enroll(db_url: str, base: str) -> dict[str, str]:
 
 
 def _ratings_of(db_url: str, session_id: str) -> tuple[int, int]:
+    """Counted ratings of the session (not marked excluded), and its claims."""
     engine = make_engine(db_url, single_use=True)
     try:
         with make_session_factory(engine)() as session:
             ratings = session.scalar(
-                select(func.count()).select_from(Rating).where(Rating.session_id == session_id)
+                select(func.count())
+                .select_from(Rating)
+                .where(
+                    Rating.session_id == session_id,
+                    Rating.flags.op("&")(RatingFlag.EXCLUDED_DUPLICATE) == 0,
+                )
             )
             claims = session.scalar(
                 select(func.count())
@@ -198,11 +204,20 @@ def test_one_service_gets_one_rating_however_many_tokens_race(
         body = envelope([rating(seq=round_ * PARALLEL + i, session_id=session_id)])
         response = requests.post(f"{server}/api/v1/sync", json=body, headers=auth, timeout=30)
         assert response.status_code == 200, response.text
-        [result] = response.json()["results"].values()
-        return f"kiosk {result}"
+        answer = response.json()
+        [(rating_id, result)] = answer["results"].items()
+        excluded = "excluded" in answer["errors"].get(rating_id, "")
+        return f"kiosk {result}{' excluded' if excluded else ''}"
 
     outcomes = Counter(all_at_once(one))
     assert _ratings_of(db_url, session_id) == (1, 1)
     won = outcomes["phone 200"] + outcomes["kiosk accepted"]
     assert won == 1, outcomes
-    assert outcomes["phone 409"] + outcomes["kiosk rejected"] == PARALLEL - 1, outcomes
+    # A losing phone is told at once that the service was rated; a losing kiosk copy (made
+    # offline, already thanked) is stored, marked excluded.
+    assert outcomes["phone 409"] + outcomes["kiosk accepted excluded"] == PARALLEL - 1, outcomes
+    with psycopg.connect(db_url.replace("postgresql+psycopg", "postgresql")) as conn:
+        stored = conn.execute(
+            "SELECT count(*) FROM ratings WHERE session_id = %s", (session_id,)
+        ).fetchone()
+    assert stored == (1 + outcomes["kiosk accepted excluded"],)

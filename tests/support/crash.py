@@ -26,9 +26,12 @@ from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "ready"
+#: The counter the sessions child serves at.
+SESSION_COUNTER = "c01"
 SCORES = ("attitude", "efficiency", "process", "environment", "overall")
 
 
@@ -47,6 +50,66 @@ def child(path: Path) -> None:
             counter_id="c-01", scores=scores, reasons=["wait_long"], comment="耐心细致"
         )
         out.write(rec.id + "\n")
+        out.flush()
+
+
+def reconcile_sessions(store: Any, out: Any = None) -> None:
+    """What a restarted kiosk (and its queue system) does with sessions a kill left
+    behind: an open session is finished, a finished one awaiting its rating gets it."""
+    from datetime import datetime, timedelta
+
+    from sync.protocol import Outcome
+
+    left_open = store.open_session(SESSION_COUNTER)
+    if left_open is not None:
+        store.finish_session(left_open.id, Outcome.ONE_VISIT)
+        if out is not None:
+            out.write(f"F {left_open.id}\n")
+            out.flush()
+    waiting = store.session_awaiting_rating(
+        SESSION_COUNTER, datetime.now().astimezone() - timedelta(days=1)
+    )
+    if waiting is not None:
+        rec = store.record_rating(
+            counter_id=SESSION_COUNTER,
+            staff_id=waiting.staff_id,
+            session_id=waiting.id,
+            scores=dict.fromkeys(SCORES, 4),
+        )
+        if out is not None:
+            out.write(f"R {waiting.id} {rec.id}\n")
+            out.flush()
+
+
+def session_child(path: Path) -> None:
+    """Serve citizens forever: start a session, finish it, rate it, printing each step
+    after its commit; a restart first reconciles what the last kill left."""
+    from kiosk.store import Store
+    from sync.protocol import Outcome
+
+    store = Store.open(path)
+    out = sys.stdout
+    out.write(READY + "\n")
+    out.flush()
+    reconcile_sessions(store, out)
+    n = 0
+    while True:
+        n += 1
+        session = store.start_session(
+            counter_id=SESSION_COUNTER, staff_id="s-001", ticket=f"A{n % 1000:03d}"
+        )
+        out.write(f"S {session.id}\n")
+        out.flush()
+        store.finish_session(session.id, Outcome.ONE_VISIT)
+        out.write(f"F {session.id}\n")
+        out.flush()
+        rec = store.record_rating(
+            counter_id=SESSION_COUNTER,
+            staff_id="s-001",
+            session_id=session.id,
+            scores=dict.fromkeys(SCORES, 5),
+        )
+        out.write(f"R {session.id} {rec.id}\n")
         out.flush()
 
 
@@ -88,8 +151,8 @@ class _ForkServer:
             raise RuntimeError(f"the fork server died (exit {self.process.wait()})")
         return answer
 
-    def start_child(self, out: Path) -> int:
-        return int(self._ask(f"fork {out}"))
+    def start_child(self, out: Path, mode: str = "ratings") -> int:
+        return int(self._ask(f"fork {out} {mode}"))
 
     def reap(self, pid: int) -> None:
         self._ask(f"reap {pid}")
@@ -105,16 +168,18 @@ class _ForkServer:
 def fork_server(path: Path) -> None:
     """Fork a store-writing child per `fork OUT` line; `reap PID` waits for one to end."""
     import kiosk.store  # noqa: F401  (imported once here, inherited by every child)
+    import sync.protocol  # noqa: F401
 
     for line in sys.stdin:
         command, _, arg = line.strip().partition(" ")
         if command == "fork":
+            arg, _, mode = arg.partition(" ")
             pid = os.fork()
             if pid == 0:
                 with open(arg, "w", encoding="utf-8") as out:
                     sys.stdout = out
                     try:
-                        child(path)
+                        (session_child if mode == "sessions" else child)(path)
                     finally:
                         os._exit(1)
             print(pid, flush=True)
@@ -134,8 +199,16 @@ def _wait_for_line(out: Path, pid: int, timeout_s: float = 30.0) -> str:
     raise RuntimeError("the child did not start within 30 s")
 
 
-def run_cycles(path: Path, cycles: int, *, seed: int = 1, max_delay_s: float = 0.05) -> CrashReport:
-    """Start the child on `path` and SIGKILL it at a random moment, `cycles` times."""
+def run_cycles(
+    path: Path,
+    cycles: int,
+    *,
+    seed: int = 1,
+    max_delay_s: float = 0.05,
+    mode: str = "ratings",
+) -> CrashReport:
+    """Start the child on `path` and SIGKILL it at a random moment, `cycles` times.
+    `mode` "sessions" runs the service-session child (`session_child`)."""
     rng = random.Random(seed)
     report = CrashReport()
     started = time.perf_counter()
@@ -144,7 +217,7 @@ def run_cycles(path: Path, cycles: int, *, seed: int = 1, max_delay_s: float = 0
     try:
         for cycle in range(cycles):
             out.unlink(missing_ok=True)
-            pid = server.start_child(out)
+            pid = server.start_child(out, mode)
             # One cycle in ten dies while opening (integrity check, migrations).
             if rng.random() < 0.1:
                 time.sleep(rng.uniform(0, 0.1))

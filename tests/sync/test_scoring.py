@@ -20,6 +20,8 @@ from sync.scoring import (
     is_low_score,
     level_of,
     monthly_points,
+    over_standard,
+    participation_rate,
     rank_counters,
     satisfaction_points,
     shrunk_mean,
@@ -302,3 +304,35 @@ def test_a_setting_that_is_no_number_is_named_in_the_error(
         ScoringConfig.from_mapping(data)
     with pytest.raises(ScoringConfigError, match=message):
         config_from_block({CONFIG_BLOCK_KEY: data})
+
+
+@pytest.mark.parametrize(
+    ("rated", "finished", "expected"),
+    [
+        (0, 0, None),  # no finished session: no rate, not 0%
+        (0, 7, Decimal(0)),
+        (3, 4, Decimal("0.75")),
+        (2, 3, Decimal(2) / Decimal(3)),  # 66.67%, kept exact
+        (9, 9, Decimal(1)),
+    ],
+)
+def test_participation_rate_is_rated_over_finished_sessions(
+    rated: int, finished: int, expected: Decimal | None
+) -> None:
+    assert participation_rate(rated, finished) == expected
+
+
+@pytest.mark.parametrize(("rated", "finished"), [(5, 4), (-1, 3), (1, -1)])
+def test_participation_rate_refuses_impossible_counts(rated: int, finished: int) -> None:
+    with pytest.raises(ValueError, match="sessions"):
+        participation_rate(rated, finished)
+
+
+@pytest.mark.parametrize(
+    ("handling_s", "standard", "over"),
+    [(600, 10, False), (601, 10, True), (719, 12, False), (721, 12, True)],
+)
+def test_over_standard_compares_handling_seconds_with_standard_minutes(
+    handling_s: int, standard: int, over: bool
+) -> None:
+    assert over_standard(handling_s, standard) is over

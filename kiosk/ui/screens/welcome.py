@@ -1,4 +1,5 @@
-"""Welcome: hall, counter, staff on duty, the live score badge and a large call to action."""
+"""Welcome: hall, counter, staff on duty (or the counter closed), the live score badge and a
+large call to action."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.config import KioskConfig
+from kiosk.desk import StaffMember
 from kiosk.ui.i18n import Localizer
 from kiosk.ui.services import AlertSummary, BadgeScores
 from kiosk.ui.widgets.hold import HoldArea
@@ -16,6 +18,7 @@ from kiosk.ui.widgets.qr import QrCode
 from kiosk.ui.widgets.score_badge import ScoreBadge
 
 LOGO = Path(__file__).resolve().parents[3] / "assets" / "hall-logo.svg"
+_UNSET = object()
 
 
 class WelcomeScreen(QWidget):
@@ -25,6 +28,8 @@ class WelcomeScreen(QWidget):
     #: The citizen asked for the other language.
     languageToggled = Signal()
     largeTextToggled = Signal(bool)
+    #: Staff asked to sign in or out (the small button under the staff line).
+    dutyRequested = Signal()
 
     def __init__(self, localizer: Localizer, config: KioskConfig) -> None:
         super().__init__()
@@ -48,9 +53,16 @@ class WelcomeScreen(QWidget):
         self.large_text.setChecked(config.large_text)
         self.large_text.toggled.connect(self.largeTextToggled)
 
+        # Staff sign in and out here: a quiet button in the top bar, asking for a staff
+        # number, so a citizen's tap changes nothing.
+        self.duty_button = QPushButton(self)
+        self.duty_button.setObjectName("dutyButton")
+        self.duty_button.clicked.connect(self.dutyRequested)
+
         top = QHBoxLayout()
         top.addWidget(self.logo)
         top.addWidget(self.hall, 1)
+        top.addWidget(self.duty_button)
         top.addWidget(self.language)
         top.addWidget(self.large_text)
 
@@ -67,6 +79,10 @@ class WelcomeScreen(QWidget):
         staff_row.addWidget(self.photo)
         staff_row.addWidget(self.staff)
         staff_row.addStretch(1)
+        #: Who is on duty as the desk says; `_UNSET` until a desk tells (the configured
+        #: staff member is shown then, as before sign-in existed).
+        self._duty: StaffMember | object | None = _UNSET
+        self._duty_photo: Path | None = None
 
         # For staff: how many alerts are open and the nearest deadline, never their content,
         # since citizens see this screen too.
@@ -117,10 +133,30 @@ class WelcomeScreen(QWidget):
     def show_config(self, config: KioskConfig) -> None:
         self._config = config
         self.logo.set_hold_ms(int(config.admin_hold_s * 1000))
-        photo = QPixmap(str(config.staff.photo)) if config.staff.photo else QPixmap()
+        self._show_photo()
+        self.retranslate()
+
+    def show_duty(self, member: StaffMember | None, photo: Path | None) -> None:
+        """Who serves at this counter now, with their photo; None: the counter is closed.
+        The previous photo goes at once, even when the new member has none yet."""
+        self._duty = member
+        self._duty_photo = photo
+        self.setProperty("closed", member is None)
+        self._show_photo()
+        self.retranslate()
+
+    @property
+    def closed(self) -> bool:
+        return self._duty is None
+
+    def _show_photo(self) -> None:
+        if self._duty is _UNSET:
+            path = self._config.staff.photo
+        else:
+            path = self._duty_photo if self._duty is not None else None
+        photo = QPixmap(str(path)) if path else QPixmap()
         self.photo.setPixmap(photo)
         self.photo.setVisible(not photo.isNull())
-        self.retranslate()
 
     def show_scores(self, scores: BadgeScores) -> None:
         self.badge.show_scores(scores)
@@ -155,11 +191,23 @@ class WelcomeScreen(QWidget):
         config = self._config
         self.hall.setText(config.hall_name)
         self.counter.setText(config.counter_name)
-        self.staff.setText(
-            self.tr("Staff on duty: {name}  No. {number}").format(
-                name=config.staff.name, number=config.staff.number
+        duty = self._duty
+        if duty is _UNSET:
+            self.staff.setText(
+                self.tr("Staff on duty: {name}  No. {number}").format(
+                    name=config.staff.name, number=config.staff.number
+                )
             )
-        )
+        elif isinstance(duty, StaffMember):
+            self.staff.setText(
+                self.tr("Serving you: {name}  No. {number}").format(name=duty.name, number=duty.id)
+            )
+        else:
+            self.staff.setText(self.tr("This counter is closed. Please go to another counter."))
+        self.staff.setProperty("closed", duty is None)
+        self.staff.style().unpolish(self.staff)
+        self.staff.style().polish(self.staff)
+        self.duty_button.setText(self.tr("Staff sign in") if duty is None else self.tr("Staff"))
         self.cta.setText(self.tr("Rate our service"))
         # Each language's own name, so a reader of either can find the switch.
         self.language.setText("English" if self._localizer.language == "zh_CN" else "中文")

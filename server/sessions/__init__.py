@@ -1,0 +1,1 @@
+"""Service sessions: the matter catalog, the counter's roster check, session figures."""
