@@ -133,6 +133,22 @@
             <source>Save</source>
             <translation>Save</translation>
         </message>
+        <message>
+            <source>Open alerts for this counter: none</source>
+            <translation>Open alerts for this counter: none</translation>
+        </message>
+        <message>
+            <source>Open alerts for staff: {n}</source>
+            <translation>Open alerts for staff: {n}</translation>
+        </message>
+        <message>
+            <source>nearest deadline {due}</source>
+            <translation>nearest deadline {due}</translation>
+        </message>
+        <message>
+            <source>Refused by the server (kept here): {n}</source>
+            <translation>Refused by the server (kept here): {n}</translation>
+        </message>
     </context>
     <context>
         <name>CommentScreen</name>
@@ -161,6 +177,14 @@
             <location filename="../../kiosk/ui/screens/comment.py" line="74" />
             <source>Done</source>
             <translation>Done</translation>
+        </message>
+        <message>
+            <source>Your comment (optional): tap a phrase or type</source>
+            <translation>Your comment (optional): tap a phrase or type</translation>
+        </message>
+        <message>
+            <source>The keyboard types Chinese (pinyin) or English: the globe key switches.</source>
+            <translation>The keyboard types Chinese (pinyin) or English: the globe key switches.</translation>
         </message>
     </context>
     <context>
@@ -255,6 +279,13 @@
             <source>Export failed: {why}</source>
             <translation>Export failed: {why}</translation>
         </message>
+        <message numerus="yes">
+            <source>A rating was just given here. Please wait %n second(s).</source>
+            <translation>
+                <numerusform>A rating was just given here. Please wait %n second(s).</numerusform>
+                <numerusform>A rating was just given here. Please wait %n second(s).</numerusform>
+            </translation>
+        </message>
     </context>
     <context>
         <name>PinPad</name>
@@ -325,6 +356,38 @@
             <location filename="../../kiosk/ui/screens/rate.py" line="168" />
             <source>Submit</source>
             <translation>Submit</translation>
+        </message>
+        <message>
+            <source>Tap 1 to 5 stars for each item</source>
+            <translation>Tap 1 to 5 stars for each item</translation>
+        </message>
+        <message>
+            <source>What went wrong? Tap any that apply, then Submit</source>
+            <translation>What went wrong? Tap any that apply, then Submit</translation>
+        </message>
+        <message>
+            <source>Please rate “{name}” too: tap a star</source>
+            <translation>Please rate “{name}” too: tap a star</translation>
+        </message>
+        <message>
+            <source>Not rated</source>
+            <translation>Not rated</translation>
+        </message>
+        <message>
+            <source>Next</source>
+            <translation>Next</translation>
+        </message>
+        <message>
+            <source>Back</source>
+            <translation>Back</translation>
+        </message>
+        <message>
+            <source>Reasons for a low score (optional)</source>
+            <translation>Reasons for a low score (optional)</translation>
+        </message>
+        <message>
+            <source>Gave 1 or 2 stars? Tap what went wrong here. It helps us improve.</source>
+            <translation>Gave 1 or 2 stars? Tap what went wrong here. It helps us improve.</translation>
         </message>
     </context>
     <context>

@@ -133,6 +133,22 @@
             <source>Save</source>
             <translation>保存</translation>
         </message>
+        <message>
+            <source>Open alerts for this counter: none</source>
+            <translation>本窗口没有待处理提醒</translation>
+        </message>
+        <message>
+            <source>Open alerts for staff: {n}</source>
+            <translation>待处理提醒：{n} 条</translation>
+        </message>
+        <message>
+            <source>nearest deadline {due}</source>
+            <translation>最近期限 {due}</translation>
+        </message>
+        <message>
+            <source>Refused by the server (kept here): {n}</source>
+            <translation>被评分中心拒收（保存在本机）：{n}</translation>
+        </message>
     </context>
     <context>
         <name>CommentScreen</name>
@@ -161,6 +177,14 @@
             <location filename="../../kiosk/ui/screens/comment.py" line="74" />
             <source>Done</source>
             <translation>完成</translation>
+        </message>
+        <message>
+            <source>Your comment (optional): tap a phrase or type</source>
+            <translation>您的意见（可选）：点选常用语或输入</translation>
+        </message>
+        <message>
+            <source>The keyboard types Chinese (pinyin) or English: the globe key switches.</source>
+            <translation>键盘可输入中文（拼音）或英文，地球键切换。</translation>
         </message>
     </context>
     <context>
@@ -254,6 +278,12 @@
             <source>Export failed: {why}</source>
             <translation>导出失败：{why}</translation>
         </message>
+        <message numerus="yes">
+            <source>A rating was just given here. Please wait %n second(s).</source>
+            <translation>
+                <numerusform>本窗口刚刚完成一次评价，请 %n 秒后再评价。</numerusform>
+            </translation>
+        </message>
     </context>
     <context>
         <name>PinPad</name>
@@ -322,6 +352,38 @@
             <location filename="../../kiosk/ui/screens/rate.py" line="168" />
             <source>Submit</source>
             <translation>提交</translation>
+        </message>
+        <message>
+            <source>Tap 1 to 5 stars for each item</source>
+            <translation>请为每一项点 1 至 5 颗星</translation>
+        </message>
+        <message>
+            <source>What went wrong? Tap any that apply, then Submit</source>
+            <translation>哪里不满意？可点选原因，然后点“提交”</translation>
+        </message>
+        <message>
+            <source>Please rate “{name}” too: tap a star</source>
+            <translation>请为“{name}”评分：点一颗星</translation>
+        </message>
+        <message>
+            <source>Not rated</source>
+            <translation>未评分</translation>
+        </message>
+        <message>
+            <source>Next</source>
+            <translation>下一步</translation>
+        </message>
+        <message>
+            <source>Back</source>
+            <translation>返回</translation>
+        </message>
+        <message>
+            <source>Reasons for a low score (optional)</source>
+            <translation>不满意的原因（可选）</translation>
+        </message>
+        <message>
+            <source>Gave 1 or 2 stars? Tap what went wrong here. It helps us improve.</source>
+            <translation>打 1 或 2 颗星时，可在这里点选原因，帮助我们改进。</translation>
         </message>
     </context>
     <context>

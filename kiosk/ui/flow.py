@@ -30,6 +30,7 @@ from kiosk.receipt.printer import Receipt
 from kiosk.store.errors import StoreError
 from kiosk.syncworker import Enrollment
 from kiosk.ui.i18n import Localizer
+from kiosk.ui.keyboard_languages import KeyboardLanguages
 from kiosk.ui.pin import PinGate, PinResult
 from kiosk.ui.printing import PrintQueue
 from kiosk.ui.screens.admin import AdminScreen, DeviceInfo, SettingsEdit
@@ -140,7 +141,7 @@ class FlowController(QObject):
 
         self.welcome = WelcomeScreen(localizer, config)
         self.rate = RateScreen(localizer, config)
-        self.comment = CommentScreen()
+        self.comment = CommentScreen(config.phrases, KeyboardLanguages(self))
         self.thanks = ThanksScreen()
         self.pin = PinScreen()
         self.admin = AdminScreen(device)
@@ -161,6 +162,11 @@ class FlowController(QObject):
         self._thanks = QTimer(self)
         self._thanks.setSingleShot(True)
         self._thanks.timeout.connect(self.go_welcome)
+        # Counts the cooldown down on the welcome screen, so it is said before a citizen
+        # starts, not after they have rated all five rows.
+        self._wait = QTimer(self)
+        self._wait.setInterval(1000)
+        self._wait.timeout.connect(self._show_cooldown)
         # Hides the phone-rating QR the moment its token expires.
         self._phone_expiry = QTimer(self)
         self._phone_expiry.setSingleShot(True)
@@ -199,6 +205,7 @@ class FlowController(QObject):
         """Stop the timers and stop watching the application's input."""
         self._idle.stop()
         self._thanks.stop()
+        self._wait.stop()
         self._phone_expiry.stop()
         if self._printing is not None:
             self._printing.close()
@@ -248,14 +255,16 @@ class FlowController(QObject):
         self.refresh_scores()
         self.refresh_phone_rating()
         self._show(Screen.WELCOME)
+        self._show_cooldown()
         self.welcome.cta.setFocus()
 
     def refresh_scores(self) -> None:
-        """The badge's figures and the staff's alert line, as they stand now."""
+        """The badge's figures and the admin screen's alert line, as they stand now."""
         counter_id = self._config.counter_id
         try:
             self.welcome.show_scores(self._scores.scores(counter_id))
-            self.welcome.show_alerts(self._scores.alerts(counter_id))
+            # Open alerts are for staff: the admin screen, behind the PIN, shows them.
+            self.admin.show_alerts(self._scores.alerts(counter_id))
         except StoreError as exc:
             log.warning("score badge not refreshed: store error %s", exc.reason)
 
@@ -273,7 +282,25 @@ class FlowController(QObject):
             left_ms = (grant.valid_until_ts - self._wall_clock()) * 1000
             self._phone_expiry.start(max(0, min(int(left_ms) + 50, 2**31 - 1)))
 
+    def _show_cooldown(self) -> None:
+        left = self.cooldown_left() if self._screen is Screen.WELCOME else 0.0
+        if left > 0:
+            self.welcome.show_wait(
+                self.tr(
+                    "A rating was just given here. Please wait %n second(s).", "", math.ceil(left)
+                )
+            )
+            if not self._wait.isActive():
+                self._wait.start()
+        else:
+            self._wait.stop()
+            self.welcome.show_wait("")
+
     def _start_rating(self) -> None:
+        if self.cooldown_left() > 0:
+            self._show_cooldown()
+            self.submissionRefused.emit(self.welcome.cta.text())
+            return
         self.rate.reset()
         self._show(Screen.RATE)
         self.rate.stars[DIMENSION_CODES[0]].setFocus()
@@ -281,7 +308,7 @@ class FlowController(QObject):
             self._speaker.say(self.welcome.cta.text(), self._localizer.language)
 
     def _open_comment(self) -> None:
-        self.comment.edit(self.rate.draft().comment)
+        self.comment.edit(self.rate.draft().comment, self._localizer.language)
         self._show(Screen.COMMENT)
 
     def _comment_done(self, text: str) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.config import KioskConfig, Language
-from kiosk.ui.services import StoreStatusLike
+from kiosk.ui.services import AlertSummary, StoreStatusLike
 from kiosk.ui.widgets.sync_panel import SyncPanel
 
 
@@ -80,6 +80,11 @@ class AdminScreen(QWidget):
         self.status.setObjectName("adminStatus")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        # For staff only: how many alerts of this counter are open and the nearest deadline.
+        self.alerts = QLabel(body)
+        self.alerts.setObjectName("staffAlerts")
+        self.alerts.setWordWrap(True)
+        self._alerts = AlertSummary(0, None)
         self.settings_heading = QLabel(body)
         self.settings_heading.setProperty("kind", "heading")
 
@@ -135,6 +140,7 @@ class AdminScreen(QWidget):
 
         column = QVBoxLayout(body)
         column.addWidget(self.status_heading)
+        column.addWidget(self.alerts)
         column.addWidget(self.status)
         self.sync_panel = SyncPanel(body)
         column.addWidget(self.sync_panel)
@@ -174,6 +180,21 @@ class AdminScreen(QWidget):
         self._status = status
         self._show_status()
 
+    def show_alerts(self, summary: AlertSummary) -> None:
+        self._alerts = summary
+        self._show_alerts()
+
+    def _show_alerts(self) -> None:
+        summary = self._alerts
+        if summary.open == 0:
+            self.alerts.setText(self.tr("Open alerts for this counter: none"))
+            return
+        text = self.tr("Open alerts for staff: {n}").format(n=summary.open)
+        if summary.nearest_due is not None:
+            due = summary.nearest_due.astimezone().strftime("%m-%d %H:%M")
+            text += "  ·  " + self.tr("nearest deadline {due}").format(due=due)
+        self.alerts.setText(text)
+
     def show_saved(self, ok: bool, problem: str = "") -> None:
         self.saved_note.setText(
             self.tr("Saved.") if ok else self.tr("Not saved: {problem}").format(problem=problem)
@@ -202,7 +223,6 @@ class AdminScreen(QWidget):
         info = self._info
         lines = [
             self.tr("App version: {v}").format(v=info.app_version),
-            self.tr("Data folder: {path}").format(path=info.data_dir),
         ]
         status = self._status
         if status is not None:
@@ -210,7 +230,7 @@ class AdminScreen(QWidget):
                 self.tr("Rating content version: {v}").format(v=status.content_version),
                 self.tr("Ratings stored: {n}").format(n=status.ratings),
                 self.tr("Waiting to upload: {n}").format(n=status.pending),
-                self.tr("Failed permanently: {n}").format(n=status.dead),
+                self.tr("Refused by the server (kept here): {n}").format(n=status.dead),
                 self.tr("Last error: {error}").format(error=status.last_error or self.tr("none")),
             ]
         # Plain text: a last error may hold anything and must not be read as markup.
@@ -223,6 +243,7 @@ class AdminScreen(QWidget):
         self.exit_button.setText(self.tr("Exit kiosk"))
         self.status_heading.setText(self.tr("Status"))
         self.settings_heading.setText(self.tr("Settings"))
+        self._show_alerts()
         texts = [
             self.tr("Counter id"),
             self.tr("Counter name"),
