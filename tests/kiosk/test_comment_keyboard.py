@@ -82,9 +82,11 @@ component = QQmlComponent(qmlEngine(keyboard))
 component.setData(TYPE_QML, "type.qml")
 typer = component.create(qmlContext(keyboard))
 for letter in sys.argv[3]:
-    QMetaObject.invokeMethod(typer, "click", Q_ARG("QVariant", ord(letter.upper())), Q_ARG("QVariant", letter))
+    code = ord(letter.upper())
+    QMetaObject.invokeMethod(typer, "click", Q_ARG("QVariant", code), Q_ARG("QVariant", letter))
     QCoreApplication.processEvents()
-QMetaObject.invokeMethod(typer, "click", Q_ARG("QVariant", int(Qt.Key.Key_Space)), Q_ARG("QVariant", " "))
+space = int(Qt.Key.Key_Space)
+QMetaObject.invokeMethod(typer, "click", Q_ARG("QVariant", space), Q_ARG("QVariant", " "))
 wait(lambda: flow.comment.field.text() != "", 3)
 result["typed"] = flow.comment.field.text()
 
@@ -93,7 +95,8 @@ locales = []
 for _ in range(2):
     # Each language has its own layout, with its own globe key.
     QMetaObject.invokeMethod(find(keyboard, "changeLanguageKey"), "clicked")
-    wait(lambda: keyboard.property("locale") != (locales[-1] if locales else result["starts_in"]), 3)
+    before = locales[-1] if locales else result["starts_in"]
+    wait(lambda: keyboard.property("locale") != before, 3)
     locales.append(keyboard.property("locale"))
 result["after_toggles"] = locales
 popup = find(keyboard, "languagePopupList")
@@ -143,7 +146,8 @@ def test_english_screen_starts_the_keyboard_in_english(tmp_path: Path) -> None:
     assert result["starts_in"] == "en_US"
     assert result["languages"] == ["en_US", "zh_CN"]
     typed = str(result["typed"])
-    assert typed and typed.isascii(), "the English keyboard types Latin letters, no 汉字"
+    assert typed
+    assert typed.isascii(), "the English keyboard types Latin letters, no 汉字"
     assert result["after_toggles"] == ["zh_CN", "en_US"]
 
 
