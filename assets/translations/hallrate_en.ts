@@ -340,7 +340,7 @@
         <message>
             <location filename="../../kiosk/ui/screens/rate.py" line="154" />
             <source>Add a comment (optional)</source>
-            <translation>Add a comment (optional)</translation>
+            <translation>Comment (optional)</translation>
         </message>
         <message>
             <location filename="../../kiosk/ui/screens/rate.py" line="161" />

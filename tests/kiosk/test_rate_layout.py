@@ -23,7 +23,18 @@ def _rect(widget: QWidget, kiosk: Kiosk) -> QRect:
 
 
 def _fully_shown(widget: QWidget, kiosk: Kiosk) -> bool:
-    return widget.isVisible() and kiosk.window.rect().contains(_rect(widget, kiosk))
+    """Visible, and not clipped by any widget it sits in (nor by the screen's edge)."""
+    if not widget.isVisible():
+        return False
+    parent = widget.parentWidget()
+    while parent is not None:
+        inside = QRect(widget.mapTo(parent, QPoint(0, 0)), widget.size())
+        if not parent.rect().contains(inside):
+            return False
+        if parent is kiosk.window:
+            return True
+        parent = parent.parentWidget()
+    return False
 
 
 @pytest.mark.parametrize("large_text", [False, True], ids=["normal", "large-text"])
@@ -61,6 +72,7 @@ def test_five_rows_fit_and_stay_put_while_every_row_is_rated_low(
         assert rate.on_reasons_step()
     for chip in chips:
         assert _fully_shown(chip, kiosk), f"reason {chip.text()} cut off in {rate.place()}"
+        assert min(chip.width(), chip.height()) >= 48, f"reason {chip.text()} too small"
     assert _fully_shown(rate.submit_button, kiosk)
 
     finger.tap(chips[0])

@@ -319,7 +319,8 @@ class RateScreen(QWidget):
         ).height()
         self.title.setFixedHeight(title_h + 4)
         bar_h = max(self.submit_button.sizeHint().height(), self.submit_button.minimumHeight())
-        pages_h = height - title_h - bar_h - 2 * spacing
+        # (a few pixels kept spare: the layout rounds sizes its own way)
+        pages_h = height - (title_h + 4) - bar_h - 2 * spacing - 3
 
         name_font = QFont(self.names[DIMENSIONS[0].code].font())
         name_metrics = QFontMetrics(name_font)
@@ -359,6 +360,21 @@ class RateScreen(QWidget):
             spare = below_h - self.reasons.needed_height(width)
         else:
             place = ReasonPlace.STEP
+            # The second step has the whole page; chips draw tighter (same text size)
+            # where even that is short, as with long English reasons in large text.
+            set_flag(self.reasons, "dense", False)
+            self.reasons.ensurePolished()
+            for code in self.reasons.codes_all():
+                self.reasons.button(code).ensurePolished()
+            tight = self.reasons.needed_height(width, with_title=False) > pages_h
+            set_flag(self.reasons, "dense", tight)
+            if tight:
+                for code in self.reasons.codes_all():
+                    set_flag(self.reasons.button(code), "dense", True)
+        if place is not ReasonPlace.STEP:
+            set_flag(self.reasons, "dense", False)
+            for code in self.reasons.codes_all():
+                set_flag(self.reasons.button(code), "dense", False)
         # Spare height spreads the rows apart a little (easier to aim at), never much.
         row_gap += max(0, min(star // 2 - row_gap, spare // rows))
         self._grid.setVerticalSpacing(row_gap)

@@ -64,6 +64,7 @@ class ReasonPanel(QWidget):
                 continue
             head = QLabel(self.area)
             head.setProperty("kind", "reasonHead")
+            head.setProperty("keepWithNext", True)
             head.hide()
             self.flow.addWidget(head)
             self._heads[dimension.code] = head
@@ -89,6 +90,9 @@ class ReasonPanel(QWidget):
     def codes(self, dimension: str) -> list[str]:
         """The codes of the reasons offered for `dimension`, in display order."""
         return list(self._by_dimension.get(dimension, []))
+
+    def codes_all(self) -> list[str]:
+        return list(self._buttons)
 
     def is_shown(self, dimension: str) -> bool:
         return dimension in self._shown
@@ -119,14 +123,14 @@ class ReasonPanel(QWidget):
         for dimension in list(self._shown):
             self.show_dimension(dimension, False)
 
-    def needed_height(self, width: int) -> int:
+    def needed_height(self, width: int, *, with_title: bool = True) -> int:
         """The height the panel needs at `width` with every dimension's reasons shown."""
         margins = self._column.contentsMargins()
         inner = width - margins.left() - margins.right()
         spacing = self._column.spacing()
-        title = self.title.heightForWidth(inner)
+        title = self.title.heightForWidth(inner) + spacing if with_title else 0
         flow = self.flow.height_for(inner, include_hidden=True)
-        return margins.top() + title + spacing + flow + margins.bottom()
+        return margins.top() + title + flow + margins.bottom()
 
     def widest_chip(self) -> int:
         widths = [b.sizeHint().width() for b in self._buttons.values()]

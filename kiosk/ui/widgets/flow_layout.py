@@ -62,18 +62,32 @@ class FlowLayout(QLayout):
 
     def _place(self, rect: QRect, *, apply: bool, include_hidden: bool) -> int:
         x, y, line_height = rect.x(), rect.y(), 0
-        for item in self._items:
+        shown = [
+            item
+            for item in self._items
+            if include_hidden or item.widget() is None or not item.widget().isHidden()
+        ]
+        sizes = [self._size(item, rect.width()) for item in shown]
+        for index, item in enumerate(shown):
+            hint = sizes[index]
+            width = hint.width()
+            # An item marked keepWithNext (a heading) wraps together with what follows it.
+            needed = width
             widget = item.widget()
-            if widget is not None and widget.isHidden() and not include_hidden:
-                continue
-            hint = item.sizeHint()
-            if widget is not None:
-                hint = hint.expandedTo(widget.minimumSizeHint()).expandedTo(widget.minimumSize())
-            width = min(hint.width(), rect.width())
-            if x > rect.x() and x + width > rect.right() + 1:
+            if widget is not None and widget.property("keepWithNext") and index + 1 < len(shown):
+                needed += self._gap + sizes[index + 1].width()
+            if x > rect.x() and x + needed > rect.right() + 1:
                 x, y, line_height = rect.x(), y + line_height + self._gap, 0
             if apply:
                 item.setGeometry(QRect(QPoint(x, y), QSize(width, hint.height())))
             x += width + self._gap
             line_height = max(line_height, hint.height())
         return y + line_height - rect.y()
+
+    @staticmethod
+    def _size(item: QLayoutItem, most: int) -> QSize:
+        hint = item.sizeHint()
+        widget = item.widget()
+        if widget is not None:
+            hint = hint.expandedTo(widget.minimumSizeHint()).expandedTo(widget.minimumSize())
+        return QSize(min(hint.width(), most), hint.height())
