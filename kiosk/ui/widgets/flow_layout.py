@@ -62,11 +62,7 @@ class FlowLayout(QLayout):
 
     def _place(self, rect: QRect, *, apply: bool, include_hidden: bool) -> int:
         x, y, line_height = rect.x(), rect.y(), 0
-        shown = [
-            item
-            for item in self._items
-            if include_hidden or item.widget() is None or not item.widget().isHidden()
-        ]
+        shown = [item for item in self._items if include_hidden or not _hidden(item)]
         sizes = [self._size(item, rect.width()) for item in shown]
         for index, item in enumerate(shown):
             hint = sizes[index]
@@ -91,3 +87,8 @@ class FlowLayout(QLayout):
         if widget is not None:
             hint = hint.expandedTo(widget.minimumSizeHint()).expandedTo(widget.minimumSize())
         return QSize(min(hint.width(), most), hint.height())
+
+
+def _hidden(item: QLayoutItem) -> bool:
+    widget = item.widget()
+    return widget is not None and widget.isHidden()
