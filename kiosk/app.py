@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 
 from kiosk.config import ConfigError, KioskConfig
+from kiosk.content import ServerContent
 from kiosk.device import DEVICE_KEY, app_version
 from kiosk.links import StoreLinks
 from kiosk.receipt.choose import printer_for
@@ -127,6 +128,7 @@ def open_kiosk(
         links=StoreLinks(store),
         printing=PrintQueue(printer) if printer is not None else None,
         sync=sync,
+        content=ServerContent(store),
     )
     sync.setParent(flow)
     # The sync loop's answers go to the one owner of the screens.

@@ -294,6 +294,12 @@ def _staff(current: Staff, value: Any, source: str) -> Staff:
     )
 
 
+def reasons_from(value: Any, source: str) -> tuple[Reason, ...]:
+    """Reasons from a list of `{code, dimension, zh, en}` tables (the file, or the server's
+    `config.reasons`); ConfigError names what is wrong."""
+    return _reasons(value, source)
+
+
 def _reasons(value: Any, source: str) -> tuple[Reason, ...]:
     if not isinstance(value, list):
         raise ConfigError(f"{source}: reasons must be an array of tables")

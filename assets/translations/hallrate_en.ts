@@ -286,6 +286,14 @@
                 <numerusform>A rating was just given here. Please wait %n second(s).</numerusform>
             </translation>
         </message>
+        <message>
+            <source>We will look into it and reply within {hours} hours.</source>
+            <translation>We will look into it and reply within {hours} hours.</translation>
+        </message>
+        <message>
+            <source>Service hotline: {number}</source>
+            <translation>Service hotline: {number}</translation>
+        </message>
     </context>
     <context>
         <name>PinPad</name>
@@ -479,6 +487,18 @@ no ratings yet</translation>
             <location filename="../../kiosk/ui/screens/thanks.py" line="115" />
             <source>Receipt code: {code}</source>
             <translation>Receipt code: {code}</translation>
+        </message>
+        <message>
+            <source>We are sorry we did not satisfy you. The hall will look into it and reply within {hours} hours.</source>
+            <translation>We are sorry we did not satisfy you. The hall will look into it and reply within {hours} hours.</translation>
+        </message>
+        <message>
+            <source>Scan the QR below to follow it. If you would like us to call you back, you can leave a phone number on that page (optional).</source>
+            <translation>Scan the QR below to follow it. If you would like us to call you back, you can leave a phone number on that page (optional).</translation>
+        </message>
+        <message>
+            <source>Keep the receipt code below to follow it.</source>
+            <translation>Keep the receipt code below to follow it.</translation>
         </message>
     </context>
     <context>

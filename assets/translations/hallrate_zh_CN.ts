@@ -284,6 +284,14 @@
                 <numerusform>本窗口刚刚完成一次评价，请 %n 秒后再评价。</numerusform>
             </translation>
         </message>
+        <message>
+            <source>We will look into it and reply within {hours} hours.</source>
+            <translation>我们将在 {hours} 小时内核实处理并答复。</translation>
+        </message>
+        <message>
+            <source>Service hotline: {number}</source>
+            <translation>服务热线：{number}</translation>
+        </message>
     </context>
     <context>
         <name>PinPad</name>
@@ -475,6 +483,18 @@ no ratings yet</source>
             <location filename="../../kiosk/ui/screens/thanks.py" line="115" />
             <source>Receipt code: {code}</source>
             <translation>回执码：{code}</translation>
+        </message>
+        <message>
+            <source>We are sorry we did not satisfy you. The hall will look into it and reply within {hours} hours.</source>
+            <translation>很抱歉没能让您满意。大厅将在 {hours} 小时内核实处理并答复。</translation>
+        </message>
+        <message>
+            <source>Scan the QR below to follow it. If you would like us to call you back, you can leave a phone number on that page (optional).</source>
+            <translation>扫描下方二维码可查看处理进度；如希望我们回电，可在该页面留下手机号码（自愿）。</translation>
+        </message>
+        <message>
+            <source>Keep the receipt code below to follow it.</source>
+            <translation>请记下下方回执码，用于查询处理进度。</translation>
         </message>
     </context>
     <context>

@@ -41,6 +41,7 @@ from kiosk.ui.screens.thanks import ThanksScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.services import (
     CounterScores,
+    HallContent,
     QrLinks,
     RatingDraft,
     RatingSink,
@@ -53,9 +54,12 @@ from kiosk.ui.window import KioskWindow
 from sync.client import SyncResult
 from sync.protocol import ENROLL_CODE_MIN_CHARS
 from sync.receipt import grouped
-from sync.scoring import DIMENSION_CODES
+from sync.scoring import DEFAULT_CONFIG, DIMENSION_CODES, ScoringConfig, is_low_score
 
 log = logging.getLogger(__name__)
+
+#: Seconds the thanks screen stays after a low score, at least: there is more to read.
+LOW_SCORE_THANKS_S = 20.0
 
 #: The settings key under which admin changes are kept in the store.
 SETTINGS_KEY = "kiosk.config"
@@ -113,6 +117,7 @@ class FlowController(QObject):
         printing: PrintQueue | None = None,
         wall_clock: Callable[[], float] = time.time,
         sync: SyncCommands | None = None,
+        content: HallContent | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -128,6 +133,8 @@ class FlowController(QObject):
         self._printing = printing
         self._wall_clock = wall_clock
         self._sync = sync
+        self._content = content
+        self._reasons = config.reasons
         #: The rating whose receipt the thanks screen shows (its print job id).
         self._receipt_job = ""
         self._last_stored: float | None = None
@@ -252,6 +259,7 @@ class FlowController(QObject):
         if self._window.large_text() != self._config.large_text:
             self._window.set_large_text(self._config.large_text)
         self.welcome.set_large_text(self._config.large_text)
+        self.refresh_reasons()
         self.refresh_scores()
         self.refresh_phone_rating()
         self._show(Screen.WELCOME)
@@ -267,6 +275,30 @@ class FlowController(QObject):
             self.admin.show_alerts(self._scores.alerts(counter_id))
         except StoreError as exc:
             log.warning("score badge not refreshed: store error %s", exc.reason)
+
+    def refresh_reasons(self) -> None:
+        """Offer the low-score reasons the server sent (edited on the console's scoring
+        settings), else the kiosk's own; only between citizens, never mid-rating."""
+        reasons = None
+        if self._content is not None:
+            try:
+                reasons = self._content.reasons()
+            except StoreError as exc:
+                log.warning("reasons not refreshed: store error %s", exc.reason)
+        reasons = reasons or self._config.reasons
+        if reasons != self._reasons:
+            log.info("reason chips: %d reasons now offered", len(reasons))
+            self._reasons = reasons
+            self.rate.set_reasons(reasons)
+
+    def _scoring(self) -> ScoringConfig:
+        if self._content is None:
+            return DEFAULT_CONFIG
+        try:
+            return self._content.scoring()
+        except StoreError as exc:
+            log.warning("scoring rules unknown: store error %s", exc.reason)
+            return DEFAULT_CONFIG
 
     def refresh_phone_rating(self) -> None:
         """Show the phone-rating QR while the kiosk holds a valid token, else hide it."""
@@ -375,11 +407,24 @@ class FlowController(QObject):
             self._sync.rating_recorded()
         self.ratingStored.emit(recorded.id)
         self.refresh_scores()
-        self._show_receipt(recorded.id, recorded.receipt, recorded.created_at)
+        scoring = self._scoring()
+        low = is_low_score(recorded.weighted_score, scoring)
+        self._show_receipt(
+            recorded.id,
+            recorded.receipt,
+            recorded.created_at,
+            scoring.alert_deadline_hours if low else None,
+        )
         self._show(Screen.THANKS)
-        self._thanks.start(int(config.thanks_s * 1000))
+        # After a low score there is more to read, and a QR to scan: longer.
+        thanks_s = max(config.thanks_s, LOW_SCORE_THANKS_S) if low else config.thanks_s
+        self._thanks.start(int(thanks_s * 1000))
 
-    def _show_receipt(self, rating_id: str, code: str, created_at: datetime) -> None:
+    def _show_receipt(
+        self, rating_id: str, code: str, created_at: datetime, follow_up_hours: int | None
+    ) -> None:
+        """The receipt on the thanks screen and on paper; after a low score (the hours the
+        hall has to answer it given) both say what happens next."""
         url = None
         if self._links is not None:
             try:
@@ -388,6 +433,7 @@ class FlowController(QObject):
                 log.warning("receipt address unknown: store error %s", exc.reason)
         self._receipt_job = rating_id
         self.thanks.show_receipt(grouped(code), url)
+        self.thanks.show_follow_up(follow_up_hours)
         if self._printing is None:
             return
         self.thanks.show_print_state("printing")
@@ -405,6 +451,18 @@ class FlowController(QObject):
                 thanks=self.tr("Thank you for your rating!"),
                 scan_hint=self.tr("Scan to follow what happens to your rating"),
                 code_label=self.tr("Receipt code"),
+                note=(
+                    self.tr("We will look into it and reply within {hours} hours.").format(
+                        hours=follow_up_hours
+                    )
+                    if follow_up_hours is not None
+                    else ""
+                ),
+                hotline=(
+                    self.tr("Service hotline: {number}").format(number=config.hotline)
+                    if config.hotline
+                    else ""
+                ),
             ),
         )
 
