@@ -149,6 +149,10 @@
             <source>Refused by the server (kept here): {n}</source>
             <translation>Refused by the server (kept here): {n}</translation>
         </message>
+        <message>
+            <source>Staff on duty</source>
+            <translation>Staff on duty</translation>
+        </message>
     </context>
     <context>
         <name>CommentScreen</name>
@@ -606,6 +610,30 @@ no ratings yet</translation>
         <message>
             <source>USB folder</source>
             <translation>USB folder</translation>
+        </message>
+        <message>
+            <source>Refused by the server (kept here): {n}</source>
+            <translation>Refused by the server (kept here): {n}</translation>
+        </message>
+        <message>
+            <source>Last problem: {error}</source>
+            <translation>Last problem: {error}</translation>
+        </message>
+        <message>
+            <source>the server could not be reached: check the network and address</source>
+            <translation>the server could not be reached: check the network and address</translation>
+        </message>
+        <message>
+            <source>the server was busy or down; the kiosk tries again by itself</source>
+            <translation>the server was busy or down; the kiosk tries again by itself</translation>
+        </message>
+        <message>
+            <source>the server no longer accepts this kiosk: enroll it again</source>
+            <translation>the server no longer accepts this kiosk: enroll it again</translation>
+        </message>
+        <message>
+            <source>the server's answer was not usable; the kiosk tries again by itself</source>
+            <translation>the server's answer was not usable; the kiosk tries again by itself</translation>
         </message>
     </context>
 </TS>

@@ -149,6 +149,10 @@
             <source>Refused by the server (kept here): {n}</source>
             <translation>被评分中心拒收（保存在本机）：{n}</translation>
         </message>
+        <message>
+            <source>Staff on duty</source>
+            <translation>当班工作人员</translation>
+        </message>
     </context>
     <context>
         <name>CommentScreen</name>
@@ -602,6 +606,30 @@ no ratings yet</source>
         <message>
             <source>USB folder</source>
             <translation>U盘目录</translation>
+        </message>
+        <message>
+            <source>Refused by the server (kept here): {n}</source>
+            <translation>被评分中心拒收（保存在本机）：{n}</translation>
+        </message>
+        <message>
+            <source>Last problem: {error}</source>
+            <translation>最近的问题：{error}</translation>
+        </message>
+        <message>
+            <source>the server could not be reached: check the network and address</source>
+            <translation>无法连接评分中心：请检查网络和地址</translation>
+        </message>
+        <message>
+            <source>the server was busy or down; the kiosk tries again by itself</source>
+            <translation>评分中心繁忙或暂停服务，本机会自动重试</translation>
+        </message>
+        <message>
+            <source>the server no longer accepts this kiosk: enroll it again</source>
+            <translation>评分中心不再接受本机：请重新注册</translation>
+        </message>
+        <message>
+            <source>the server's answer was not usable; the kiosk tries again by itself</source>
+            <translation>评分中心的回复无法使用，本机会自动重试</translation>
         </message>
     </context>
 </TS>

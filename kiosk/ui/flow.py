@@ -499,6 +499,7 @@ class FlowController(QObject):
         answer = self._pins.check(pin)
         if answer.result is PinResult.ACCEPTED:
             log.info("admin PIN accepted")
+            self._show_staff_choices()
             self.admin.show_config(self._config)
             self._show_status()
             self._show_sync_status()
@@ -506,6 +507,15 @@ class FlowController(QObject):
         else:
             log.info("admin PIN refused (%s)", answer.result.value)
             self.pin.show_answer(answer)
+
+    def _show_staff_choices(self) -> None:
+        staff: list[Any] = []
+        if self._content is not None:
+            try:
+                staff = list(self._content.staff())
+            except StoreError as exc:
+                log.warning("staff list unavailable: store error %s", exc.reason)
+        self.admin.show_staff_choices(staff, self._config.counter_id)
 
     def _show_status(self) -> None:
         try:

@@ -10,8 +10,9 @@ from pytestqt.qtbot import QtBot
 from kiosk.app import Kiosk
 from kiosk.ui.flow import Screen
 from kiosk.ui.screens.rate import ReasonPlace
-from sync.client import SERVER_CONFIG
+from sync.client import LAST_ERROR, SERVER_CONFIG
 from tests.kiosk.kiosk_drive import Finger
+from tests.kiosk.test_kiosk_admin import enter_pin, open_pin_pad
 
 SERVER_REASONS = [
     {"code": "attitude.ignored", "dimension": "attitude", "zh": "不理不睬", "en": "Ignored me"},
@@ -59,3 +60,48 @@ def test_a_server_without_reasons_leaves_the_kiosks_own(kiosk: Kiosk) -> None:
     kiosk.store.set_setting(SERVER_CONFIG, {"public_url": "https://example.org"})
     kiosk.flow.go_welcome()
     assert kiosk.flow.rate.reasons.codes("overall") == ["overall.unresolved"]
+
+
+STAFF = [
+    {"id": "s-7", "name": "王芳", "counter_id": "c-09", "photo_sha256": None, "photo_url": None},
+    {"id": "s-2", "name": "李明", "counter_id": "counter-01", "photo_sha256": None},
+]
+
+
+def test_hall_it_picks_the_staff_on_duty_from_the_servers_list(
+    kiosk: Kiosk, finger: Finger, qtbot: QtBot
+) -> None:
+    flow = kiosk.flow
+    kiosk.store.set_setting(SERVER_CONFIG, {"staff": STAFF})
+    open_pin_pad(kiosk, qtbot)
+    enter_pin(finger, kiosk, "123456")
+    admin = flow.admin
+    # This counter's staff first; the typed id and name fields are not offered.
+    assert [b.text() for b in admin.staff_chips.values()] == ["李明", "王芳"]
+    assert not admin.staff_id.isVisible()
+    assert not admin.staff_name.isVisible()
+    admin.scroll_area.ensureWidgetVisible(admin.staff_chips["s-7"])
+    finger.tap(admin.staff_chips["s-7"])
+    admin.scroll_area.ensureWidgetVisible(admin.save_button)
+    finger.tap(admin.save_button)
+    assert admin.saved_note.text() == "已保存。"
+    assert (flow.config.staff.id, flow.config.staff.name) == ("s-7", "王芳")
+    assert admin.staff_chips["s-7"].isChecked()
+
+
+def test_the_admin_screen_shows_no_file_paths_or_raw_errors(
+    kiosk: Kiosk, finger: Finger, qtbot: QtBot
+) -> None:
+    kiosk.store.set_setting(
+        LAST_ERROR, {"ts": 1.0, "status": None, "error": "network: ConnectError"}
+    )
+    open_pin_pad(kiosk, qtbot)
+    enter_pin(finger, kiosk, "123456")
+    admin = kiosk.flow.admin
+    shown = admin.status.text() + "\n" + admin.sync_panel.status.text()
+    assert str(kiosk.store.path.parent) not in shown
+    assert "ConnectError" not in shown
+    assert "无法连接评分中心" in shown
+    # Without a staff list from the server, id and name are typed in.
+    assert admin.staff_id.isVisible()
+    assert not admin.staff_picker.isVisible()

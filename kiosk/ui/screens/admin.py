@@ -1,7 +1,12 @@
-"""Admin: device and store status, the settings staff may change, and "exit kiosk"."""
+"""Admin: device and store status, the settings staff may change, and "exit kiosk".
+
+Written for hall IT, not developers: no file paths, no raw states. The staff on duty is
+picked from the hall's staff list the server sends (typed in by hand only while the kiosk
+has never synced)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -21,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.config import KioskConfig, Language
-from kiosk.ui.services import AlertSummary, StoreStatusLike
+from kiosk.ui.services import AlertSummary, StaffEntry, StoreStatusLike
+from kiosk.ui.widgets.flow_layout import FlowLayout
 from kiosk.ui.widgets.sync_panel import SyncPanel
 
 
@@ -91,6 +97,14 @@ class AdminScreen(QWidget):
         self.form = QFormLayout()
         self.counter_id = QLineEdit(body)
         self.counter_name = QLineEdit(body)
+        # The hall's staff from the server, one chip each: a tap picks who is on duty.
+        self.staff_picker = QWidget(body)
+        self.staff_picker.setObjectName("staffPicker")
+        self._picker_flow = FlowLayout(self.staff_picker)
+        self._staff_group = QButtonGroup(self)
+        self._staff_group.setExclusive(True)
+        self.staff_chips: dict[str, QPushButton] = {}
+        self._staff_names: dict[str, str] = {}
         self.staff_id = QLineEdit(body)
         self.staff_name = QLineEdit(body)
         self.staff_number = QLineEdit(body)
@@ -117,6 +131,7 @@ class AdminScreen(QWidget):
         for field_or_row in (
             self.counter_id,
             self.counter_name,
+            self.staff_picker,
             self.staff_id,
             self.staff_name,
             self.staff_number,
@@ -161,6 +176,7 @@ class AdminScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.scroll_area, 1)
+        self.show_staff_choices((), "")
         self.retranslate()
 
     def show_config(self, config: KioskConfig) -> None:
@@ -169,12 +185,47 @@ class AdminScreen(QWidget):
         self.staff_id.setText(config.staff.id)
         self.staff_name.setText(config.staff.name)
         self.staff_number.setText(config.staff.number)
+        self._check_staff_chip()
         self.new_pin.clear()
         (self.lang_zh if config.language == "zh_CN" else self.lang_en).setChecked(True)
         self.idle_s.setText(str(round(config.idle_s)))
         self.cooldown_s.setText(str(round(config.cooldown_s)))
         self.saved_note.setText("")
         self.scroll_area.verticalScrollBar().setValue(0)
+
+    def show_staff_choices(self, staff: Sequence[StaffEntry], counter_id: str) -> None:
+        """Offer the hall's staff (this counter's first) to pick the one on duty from; with
+        no list yet, the id and name are typed in."""
+        for button in self.staff_chips.values():
+            self._staff_group.removeButton(button)
+            self._picker_flow.removeWidget(button)
+            button.deleteLater()
+        self.staff_chips = {}
+        ordered = sorted(staff, key=lambda m: (m.counter_id != counter_id, m.name))
+        for member in ordered:
+            button = QPushButton(member.name, self.staff_picker)
+            button.setCheckable(True)
+            button.setProperty("kind", "chip")
+            button.setObjectName(f"staff_{member.id}")
+            button.clicked.connect(lambda _=False, m=member.id: self._pick_staff(m))
+            self._staff_group.addButton(button)
+            self._picker_flow.addWidget(button)
+            self.staff_chips[member.id] = button
+        self._staff_names = {m.id: m.name for m in staff}
+        listed = bool(self.staff_chips)
+        self.form.setRowVisible(2, listed)
+        self.form.setRowVisible(3, not listed)
+        self.form.setRowVisible(4, not listed)
+        self._check_staff_chip()
+
+    def _pick_staff(self, staff_id: str) -> None:
+        self.staff_id.setText(staff_id)
+        self.staff_name.setText(self._staff_names[staff_id])
+
+    def _check_staff_chip(self) -> None:
+        chip = self.staff_chips.get(self.staff_id.text())
+        if chip is not None:
+            chip.setChecked(True)
 
     def show_status(self, status: StoreStatusLike) -> None:
         self._status = status
@@ -247,6 +298,7 @@ class AdminScreen(QWidget):
         texts = [
             self.tr("Counter id"),
             self.tr("Counter name"),
+            self.tr("Staff on duty"),
             self.tr("Staff id"),
             self.tr("Staff name"),
             self.tr("Staff number"),
