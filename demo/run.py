@@ -322,6 +322,7 @@ def _kiosk_config(root: Path, kiosk_args: Sequence[str]) -> list[str]:
     config = root / "kiosk.toml"
     if not config.exists():
         config.write_text(
-            '[printer]\nkind = "pdf"\nwidth_mm = 58\npdf_dir = "receipts"\n', encoding="utf-8"
+            'hotline = "12345"\n[printer]\nkind = "pdf"\nwidth_mm = 58\npdf_dir = "receipts"\n',
+            encoding="utf-8",
         )
     return ["--config", str(config)]

@@ -17,6 +17,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import Kiosk
+from kiosk.config import ConfigError, load_config
 from kiosk.ui.flow import Screen
 from sync.scoring import DIMENSION_CODES
 from tests.kiosk.kiosk_drive import Finger
@@ -182,3 +183,19 @@ def test_two_phrase_taps_make_a_comment_without_typing(
         if e.kind == "rating"
     ]
     assert payload["comment"] == expected
+
+
+def test_the_halls_own_phrases_come_from_its_configuration_file(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        '[kiosk]\nhotline = "0871-12345"\n'
+        '[[kiosk.phrases]]\nzh = "取号很方便"\nen = "Easy to get a ticket"\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert [p.text("zh_CN") for p in config.phrases] == ["取号很方便"]
+    assert config.hotline == "0871-12345"
+    too_many = "".join('[[kiosk.phrases]]\nzh = "好"\nen = "Good"\n' for _ in range(9))
+    path.write_text(too_many, encoding="utf-8")
+    with pytest.raises(ConfigError, match="at most 8"):
+        load_config(path)
