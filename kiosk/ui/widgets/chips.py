@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.config import Language
@@ -27,6 +27,8 @@ class ReasonPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reasonPanel")
+        # Its box is drawn: the place where reasons appear is visible before they do.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.title = QLabel(self)
         self.title.setObjectName("reasonTitle")
         self.title.setWordWrap(True)
