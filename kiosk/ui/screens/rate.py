@@ -79,6 +79,7 @@ class RateScreen(QWidget):
             stars = StarEditor(self.rows)
             stars.setObjectName(f"stars_{dimension.code}")
             stars.setAccessibleName(dimension.name_en)
+            stars.set_caption_source(self._level_word)
             stars.rated.connect(lambda n, code=dimension.code: self._rated(code, n))
             self._grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignVCenter)
             self._grid.addWidget(stars, row, 1, Qt.AlignmentFlag.AlignVCenter)

@@ -80,6 +80,9 @@ class ReasonPanel(QWidget):
                 self.flow.addWidget(button)
                 self._buttons[code] = button
         self.set_language(self._language)
+        # Polished now, between citizens: the first tap that shows a chip must not pay for it.
+        for widget in (*self._heads.values(), *self._buttons.values()):
+            widget.ensurePolished()
         self._show_empty()
 
     def button(self, code: str) -> QPushButton:

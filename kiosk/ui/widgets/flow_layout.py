@@ -38,10 +38,10 @@ class FlowLayout(QLayout):
         return Qt.Orientation(0)
 
     def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._place(QRect(0, 0, width, 0), apply=False, include_hidden=False)
+        # The rate screen gives the reasons their room once (`height_for`); answering
+        # height-for-width here would make every chip shown or hidden re-run the whole
+        # screen's layout, several times, within the tap that showed it.
+        return False
 
     def height_for(self, width: int, *, include_hidden: bool) -> int:
         """The height the items need at `width`; with `include_hidden`, as if all showed."""

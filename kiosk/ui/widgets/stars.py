@@ -7,6 +7,7 @@ geometry and paint, `StarEditor` turns presses and keys into a `rated` intent si
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Property, QPointF, QRect, QRectF, QSize, Qt, Signal
@@ -151,6 +152,7 @@ class StarEditor(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._preferred = self._rating.star_size
         self._most = 10_000
+        self._caption_for: Callable[[int], str] | None = None
         self._resize()
 
     def star_size(self) -> int:
@@ -220,9 +222,16 @@ class StarEditor(QWidget):
     def sizeHint(self) -> QSize:
         return self._rating.size_hint()
 
+    def set_caption_source(self, caption_for: Callable[[int], str]) -> None:
+        """Where the level word of a number of stars comes from: it is set within the same
+        paint as the stars, so a tap paints the row once."""
+        self._caption_for = caption_for
+
     def _rate(self, stars: int) -> None:
         self._rating.stars = stars
         self._rating.missing = False
+        if self._caption_for is not None:
+            self._rating.caption = self._caption_for(stars)
         if self._rating.cursor:
             self._rating.cursor = stars
         # Paint now: a tap must show its star within a frame, not when the loop gets round.
