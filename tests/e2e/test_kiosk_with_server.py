@@ -48,7 +48,7 @@ def test_taps_reach_the_server_and_a_low_score_alert_comes_back_to_staff(
     finger.tap(welcome.cta)
     finger.rate_all(kiosk, LOW)
     with qtbot.waitSignal(kiosk.flow.ratingStored) as stored:
-        finger.tap(kiosk.flow.rate.submit_button)
+        finger.submit(kiosk)
     rating_id = stored.args[0]
     # the sync thread sends it about two seconds later (debounced)
     qtbot.waitUntil(lambda: live_server.ratings() != [], timeout=20_000)
