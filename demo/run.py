@@ -358,7 +358,8 @@ def _kiosk_config(root: Path, kiosk_args: Sequence[str]) -> list[str]:
     if not config.exists() or "queue_api_listen" not in config.read_text(encoding="utf-8"):
         host, _, port = WINDOW_QUEUE_API.removeprefix("http://").partition(":")
         config.write_text(
-            f'[kiosk]\nqueue_api_listen = "{host}:{port}"\nqueue_api_key = "{QUEUE_KEY}"\n\n'
+            f'[kiosk]\nqueue_api_listen = "{host}:{port}"\nqueue_api_key = "{QUEUE_KEY}"\n'
+            'hotline = "12345"\n\n'
             '[printer]\nkind = "pdf"\nwidth_mm = 58\npdf_dir = "receipts"\n',
             encoding="utf-8",
         )

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 
 from kiosk.config import ConfigError, KioskConfig, parse_listen
+from kiosk.content import ServerContent
 from kiosk.desk import ServiceDesk
 from kiosk.device import DEVICE_KEY, app_version
 from kiosk.links import StoreLinks
@@ -142,6 +143,7 @@ def open_kiosk(
         sync=sync,
         desk=desk,
         photos=StaffPhotos.beside(store),
+        content=ServerContent(store),
     )
     holder["flow"] = flow
     bridge = DeskBridge(desk, flow)

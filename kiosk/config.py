@@ -137,6 +137,32 @@ MIN_RETENTION_DAYS = 7
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """A common comment a citizen can add with one tap instead of typing it."""
+
+    zh: str
+    en: str
+
+    def text(self, language: str) -> str:
+        return self.zh if language == "zh_CN" else self.en
+
+
+DEFAULT_PHRASES: tuple[Phrase, ...] = (
+    Phrase("工作人员态度很好", "Staff were very friendly"),
+    Phrase("办事效率高", "Quick and efficient"),
+    Phrase("一次就办好了", "Done in one visit"),
+    Phrase("等待时间太长", "Waited too long"),
+    Phrase("材料要求没讲清楚", "Paperwork was not explained clearly"),
+    Phrase("希望增加办理窗口", "Please open more counters"),
+    Phrase("指引标识不清楚", "Signs are hard to follow"),
+    Phrase("大厅环境整洁", "The hall is clean and tidy"),
+)
+
+#: The comment screen shows at most this many phrases: more would not be read at a glance.
+MAX_PHRASES = 8
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     """All a kiosk needs to run. The defaults run a first start with no file at all."""
 
@@ -163,6 +189,10 @@ class KioskConfig:
     #: Say the prompt aloud when a speech engine is present.
     speech: bool = True
     reasons: tuple[Reason, ...] = DEFAULT_REASONS
+    #: Common comments offered as chips on the comment screen (the hall's own, up to 8).
+    phrases: tuple[Phrase, ...] = DEFAULT_PHRASES
+    #: The hall's service hotline, printed on receipts ("" prints none), e.g. "12345".
+    hotline: str = ""
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     #: Days a rating stays on the kiosk after the server confirmed it (comments are
     #: personal data); what the server has not confirmed is never deleted.
@@ -221,6 +251,7 @@ _SCALARS: dict[str, type] = {
     "queue_api_listen": str,
     "queue_api_key": str,
     "invite_s": float,
+    "hotline": str,
 }
 
 #: A queue API key is at least this long.
@@ -236,6 +267,8 @@ def _apply(config: KioskConfig, data: Mapping[str, Any], *, source: str) -> Kios
             changes[key] = _staff(config.staff, value, source)
         elif key == "reasons":
             changes[key] = _reasons(value, source)
+        elif key == "phrases":
+            changes[key] = _phrases(value, source)
         elif key == "printer":
             changes[key] = _printer(value, source)
         else:
@@ -293,6 +326,12 @@ def _staff(current: Staff, value: Any, source: str) -> Staff:
     )
 
 
+def reasons_from(value: Any, source: str) -> tuple[Reason, ...]:
+    """Reasons from a list of `{code, dimension, zh, en}` tables (the file, or the server's
+    `config.reasons`); ConfigError names what is wrong."""
+    return _reasons(value, source)
+
+
 def _reasons(value: Any, source: str) -> tuple[Reason, ...]:
     if not isinstance(value, list):
         raise ConfigError(f"{source}: reasons must be an array of tables")
@@ -310,6 +349,19 @@ def _reasons(value: Any, source: str) -> tuple[Reason, ...]:
         seen.add(item["code"])
         reasons.append(Reason(item["code"], item["dimension"], item["zh"], item["en"]))
     return tuple(reasons)
+
+
+def _phrases(value: Any, source: str) -> tuple[Phrase, ...]:
+    if not isinstance(value, list) or len(value) > MAX_PHRASES:
+        raise ConfigError(f"{source}: phrases must be an array of at most {MAX_PHRASES} tables")
+    phrases: list[Phrase] = []
+    for item in value:
+        if not isinstance(item, Mapping) or set(item) != {"zh", "en"}:
+            raise ConfigError(f"{source}: each phrase needs exactly zh and en")
+        if not all(isinstance(v, str) and v.strip() for v in item.values()):
+            raise ConfigError(f"{source}: phrase texts must be non-empty strings")
+        phrases.append(Phrase(item["zh"].strip(), item["en"].strip()))
+    return tuple(phrases)
 
 
 def load_config(path: Path | None) -> KioskConfig:

@@ -1,9 +1,11 @@
 """`make screenshots`: render every kiosk screen to PNG for people to look at.
 
-`python -m kiosk.screenshots OUTDIR` renders, at 1920x1080, 1280x800 and 800x480 and in
-both languages: welcome, rate (empty, low scores with reasons, all rated), the cooldown
-refusal, comment entry, thanks, the PIN pad (wrong PIN, locked), admin, large-text
-variants, the phone-rating QR on welcome and the receipt QR on thanks. Everything is driven
+`python -m kiosk.screenshots OUTDIR` renders, at 1920x1080, 1280x800, 800x480 and portrait
+1080x1920 and in both languages: welcome, rate (empty, Submit tapped too early, low scores
+with reasons beside, below or as a second step, all rated), the cooldown said on welcome,
+comment entry, thanks (and after a low score), the PIN pad (wrong PIN, locked), admin,
+large-text variants, the phone-rating QR on welcome and the receipt QR on thanks. Everything
+is driven
 through the real widgets (taps), on a throwaway store that a short simulation fills first so
 the score badge has figures. Run it offscreen.
 """
@@ -29,13 +31,14 @@ from kiosk.desk import DUTY_KEY
 from kiosk.ui.application import make_application
 from kiosk.ui.flow import Screen
 from kiosk.ui.keyboard_probe import paint_keyboard
+from kiosk.ui.screens.rate import ReasonPlace
 from kiosk.ui.simulate import SimulatedClock, Simulator, tap, type_text
 from kiosk.ui.speech import SilentSpeaker
 from sync import protocol
 from sync.client import LAST_SUCCESS, SERVER_CONFIG
 from sync.protocol import Outcome
 
-SIZES: tuple[tuple[int, int], ...] = ((1920, 1080), (1280, 800), (800, 480))
+SIZES: tuple[tuple[int, int], ...] = ((1920, 1080), (1280, 800), (800, 480), (1080, 1920))
 
 
 def _settle() -> None:
@@ -121,16 +124,35 @@ def _render_states(
             editor = flow.rate.stars[code]
             tap(editor, editor.star_center(n).toPoint())
 
+    def reasons(*codes: str) -> None:
+        """Show the reasons (on a small screen: "Next", the second step) and tap `codes`."""
+        if flow.rate.place() is ReasonPlace.STEP:
+            tap(flow.rate.submit_button)
+        for code in codes:
+            tap(flow.rate.reasons.button(code))
+
+    def back_to_rows() -> None:
+        if flow.rate.on_reasons_step():
+            tap(flow.rate.cancel_button)
+
     fresh()
     shot("01-welcome")
     tap(flow.welcome.cta)
     shot("02-rate-empty")
+    rate({"attitude": 4, "efficiency": 5, "process": 4, "environment": 5})
+    tap(flow.rate.submit_button)
+    shot("02b-rate-submit-too-early")
+    flow.rate.reset()
     rate({"attitude": 2, "efficiency": 1, "process": 4})
-    tap(flow.rate.chips["efficiency"].button("efficiency.long_wait"))
-    tap(flow.rate.chips["attitude"].button("attitude.harsh"))
-    shot("03-rate-reasons")
+    shot("03-rate-low-rows")
+    reasons("efficiency.long_wait", "attitude.harsh")
+    shot("03b-rate-reasons")
+    back_to_rows()
     rate({"environment": 1, "overall": 2})
-    shot("04-rate-all-low-reasons")
+    shot("04-rate-all-low-rows")
+    reasons()
+    shot("04b-rate-all-low-reasons")
+    back_to_rows()
     rate({"attitude": 5, "efficiency": 4, "process": 5, "environment": 3, "overall": 4})
     shot("05-rate-complete")
     tap(flow.rate.comment_button)
@@ -144,7 +166,10 @@ def _render_states(
     tap(flow.welcome.cta)
     rate({"attitude": 5, "efficiency": 5, "process": 5, "environment": 5, "overall": 5})
     tap(flow.rate.submit_button)
-    shot("08-rate-cooldown-refused")
+    tap(flow.thanks)
+    clock.advance(3)
+    fresh()
+    shot("08-welcome-cooldown-said-first")
     clock.advance(flow.config.cooldown_s + 1)
 
     fresh()
@@ -165,9 +190,11 @@ def _render_states(
     fresh(large_text=True)
     shot("12-large-welcome")
     tap(flow.welcome.cta)
-    rate({"attitude": 1, "efficiency": 3})
-    tap(flow.rate.chips["attitude"].button("attitude.shirking"))
-    shot("13-large-rate-reasons")
+    shot("13-large-rate-empty")
+    rate({"attitude": 1, "efficiency": 2, "process": 1, "environment": 2, "overall": 1})
+    shot("13b-large-rate-all-low")
+    reasons("attitude.shirking")
+    shot("13c-large-rate-reasons")
     show_server_state(kiosk)
     fresh()
     shot("14-welcome-server-scores-alerts")
@@ -184,6 +211,14 @@ def _render_states(
     rate({"attitude": 5, "efficiency": 4, "process": 5, "environment": 4, "overall": 5})
     tap(flow.rate.submit_button)
     shot("16-thanks-receipt-qr")
+    tap(flow.thanks)
+    clock.advance(flow.config.cooldown_s + 1)
+    fresh()
+    tap(flow.welcome.cta)
+    rate({"attitude": 1, "efficiency": 2, "process": 2, "environment": 3, "overall": 1})
+    reasons("attitude.harsh")
+    tap(flow.rate.submit_button)
+    shot("16b-thanks-low-score-follow-up")
     flow.thanks.show_print_state("failed")  # what a printer out of paper leads to
     shot("17-thanks-receipt-not-printed")
     clock.advance(flow.config.cooldown_s + 1)

@@ -133,6 +133,26 @@
             <source>Save</source>
             <translation>Save</translation>
         </message>
+        <message>
+            <source>Open alerts for this counter: none</source>
+            <translation>Open alerts for this counter: none</translation>
+        </message>
+        <message>
+            <source>Open alerts for staff: {n}</source>
+            <translation>Open alerts for staff: {n}</translation>
+        </message>
+        <message>
+            <source>nearest deadline {due}</source>
+            <translation>nearest deadline {due}</translation>
+        </message>
+        <message>
+            <source>Refused by the server (kept here): {n}</source>
+            <translation>Refused by the server (kept here): {n}</translation>
+        </message>
+        <message>
+            <source>Staff on duty</source>
+            <translation>Staff on duty</translation>
+        </message>
     </context>
     <context>
         <name>CommentScreen</name>
@@ -161,6 +181,14 @@
             <location filename="../../kiosk/ui/screens/comment.py" line="74" />
             <source>Done</source>
             <translation>Done</translation>
+        </message>
+        <message>
+            <source>Your comment (optional): tap a phrase or type</source>
+            <translation>Your comment (optional): tap a phrase or type</translation>
+        </message>
+        <message>
+            <source>The keyboard types Chinese (pinyin) or English: the globe key switches.</source>
+            <translation>The keyboard types Chinese (pinyin) or English: the globe key switches.</translation>
         </message>
     </context>
     <context>
@@ -255,6 +283,21 @@
             <source>Export failed: {why}</source>
             <translation>Export failed: {why}</translation>
         </message>
+        <message numerus="yes">
+            <source>A rating was just given here. Please wait %n second(s).</source>
+            <translation>
+                <numerusform>A rating was just given here. Please wait %n second(s).</numerusform>
+                <numerusform>A rating was just given here. Please wait %n second(s).</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>We will look into it and reply within {hours} hours.</source>
+            <translation>We will look into it and reply within {hours} hours.</translation>
+        </message>
+        <message>
+            <source>Service hotline: {number}</source>
+            <translation>Service hotline: {number}</translation>
+        </message>
     </context>
     <context>
         <name>PinPad</name>
@@ -309,7 +352,7 @@
         <message>
             <location filename="../../kiosk/ui/screens/rate.py" line="154" />
             <source>Add a comment (optional)</source>
-            <translation>Add a comment (optional)</translation>
+            <translation>Comment (optional)</translation>
         </message>
         <message>
             <location filename="../../kiosk/ui/screens/rate.py" line="161" />
@@ -325,6 +368,38 @@
             <location filename="../../kiosk/ui/screens/rate.py" line="168" />
             <source>Submit</source>
             <translation>Submit</translation>
+        </message>
+        <message>
+            <source>Tap 1 to 5 stars for each item</source>
+            <translation>Tap 1 to 5 stars for each item</translation>
+        </message>
+        <message>
+            <source>What went wrong? Tap any that apply, then Submit</source>
+            <translation>What went wrong? Tap any that apply, then Submit</translation>
+        </message>
+        <message>
+            <source>Please rate “{name}” too: tap a star</source>
+            <translation>Please rate “{name}” too: tap a star</translation>
+        </message>
+        <message>
+            <source>Not rated</source>
+            <translation>Not rated</translation>
+        </message>
+        <message>
+            <source>Next</source>
+            <translation>Next</translation>
+        </message>
+        <message>
+            <source>Back</source>
+            <translation>Back</translation>
+        </message>
+        <message>
+            <source>Reasons for a low score (optional)</source>
+            <translation>Reasons for a low score (optional)</translation>
+        </message>
+        <message>
+            <source>Gave 1 or 2 stars? Tap what went wrong here. It helps us improve.</source>
+            <translation>Gave 1 or 2 stars? Tap what went wrong here. It helps us improve.</translation>
         </message>
     </context>
     <context>
@@ -416,6 +491,18 @@ no ratings yet</translation>
             <location filename="../../kiosk/ui/screens/thanks.py" line="115" />
             <source>Receipt code: {code}</source>
             <translation>Receipt code: {code}</translation>
+        </message>
+        <message>
+            <source>We are sorry we did not satisfy you. The hall will look into it and reply within {hours} hours.</source>
+            <translation>We are sorry we did not satisfy you. The hall will look into it and reply within {hours} hours.</translation>
+        </message>
+        <message>
+            <source>Scan the QR below to follow it. If you would like us to call you back, you can leave a phone number on that page (optional).</source>
+            <translation>Scan the QR below to follow it. If you would like us to call you back, you can leave a phone number on that page (optional).</translation>
+        </message>
+        <message>
+            <source>Keep the receipt code below to follow it.</source>
+            <translation>Keep the receipt code below to follow it.</translation>
         </message>
     </context>
     <context>
@@ -543,6 +630,30 @@ no ratings yet</translation>
         <message>
             <source>USB folder</source>
             <translation>USB folder</translation>
+        </message>
+        <message>
+            <source>Refused by the server (kept here): {n}</source>
+            <translation>Refused by the server (kept here): {n}</translation>
+        </message>
+        <message>
+            <source>Last problem: {error}</source>
+            <translation>Last problem: {error}</translation>
+        </message>
+        <message>
+            <source>the server could not be reached: check the network and address</source>
+            <translation>the server could not be reached: check the network and address</translation>
+        </message>
+        <message>
+            <source>the server was busy or down; the kiosk tries again by itself</source>
+            <translation>the server was busy or down; the kiosk tries again by itself</translation>
+        </message>
+        <message>
+            <source>the server no longer accepts this kiosk: enroll it again</source>
+            <translation>the server no longer accepts this kiosk: enroll it again</translation>
+        </message>
+        <message>
+            <source>the server's answer was not usable; the kiosk tries again by itself</source>
+            <translation>the server's answer was not usable; the kiosk tries again by itself</translation>
         </message>
     </context>
     <context>

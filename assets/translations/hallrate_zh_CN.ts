@@ -133,6 +133,26 @@
             <source>Save</source>
             <translation>保存</translation>
         </message>
+        <message>
+            <source>Open alerts for this counter: none</source>
+            <translation>本窗口没有待处理提醒</translation>
+        </message>
+        <message>
+            <source>Open alerts for staff: {n}</source>
+            <translation>待处理提醒：{n} 条</translation>
+        </message>
+        <message>
+            <source>nearest deadline {due}</source>
+            <translation>最近期限 {due}</translation>
+        </message>
+        <message>
+            <source>Refused by the server (kept here): {n}</source>
+            <translation>被评分中心拒收（保存在本机）：{n}</translation>
+        </message>
+        <message>
+            <source>Staff on duty</source>
+            <translation>当班工作人员</translation>
+        </message>
     </context>
     <context>
         <name>CommentScreen</name>
@@ -161,6 +181,14 @@
             <location filename="../../kiosk/ui/screens/comment.py" line="74" />
             <source>Done</source>
             <translation>完成</translation>
+        </message>
+        <message>
+            <source>Your comment (optional): tap a phrase or type</source>
+            <translation>您的意见（可选）：点选常用语或输入</translation>
+        </message>
+        <message>
+            <source>The keyboard types Chinese (pinyin) or English: the globe key switches.</source>
+            <translation>键盘可输入中文（拼音）或英文，地球键切换。</translation>
         </message>
     </context>
     <context>
@@ -254,6 +282,20 @@
             <source>Export failed: {why}</source>
             <translation>导出失败：{why}</translation>
         </message>
+        <message numerus="yes">
+            <source>A rating was just given here. Please wait %n second(s).</source>
+            <translation>
+                <numerusform>本窗口刚刚完成一次评价，请 %n 秒后再评价。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>We will look into it and reply within {hours} hours.</source>
+            <translation>我们将在 {hours} 小时内核实处理并答复。</translation>
+        </message>
+        <message>
+            <source>Service hotline: {number}</source>
+            <translation>服务热线：{number}</translation>
+        </message>
     </context>
     <context>
         <name>PinPad</name>
@@ -322,6 +364,38 @@
             <location filename="../../kiosk/ui/screens/rate.py" line="168" />
             <source>Submit</source>
             <translation>提交</translation>
+        </message>
+        <message>
+            <source>Tap 1 to 5 stars for each item</source>
+            <translation>请为每一项点 1 至 5 颗星</translation>
+        </message>
+        <message>
+            <source>What went wrong? Tap any that apply, then Submit</source>
+            <translation>哪里不满意？可点选原因，然后点“提交”</translation>
+        </message>
+        <message>
+            <source>Please rate “{name}” too: tap a star</source>
+            <translation>请为“{name}”评分：点一颗星</translation>
+        </message>
+        <message>
+            <source>Not rated</source>
+            <translation>未评分</translation>
+        </message>
+        <message>
+            <source>Next</source>
+            <translation>下一步</translation>
+        </message>
+        <message>
+            <source>Back</source>
+            <translation>返回</translation>
+        </message>
+        <message>
+            <source>Reasons for a low score (optional)</source>
+            <translation>不满意的原因（可选）</translation>
+        </message>
+        <message>
+            <source>Gave 1 or 2 stars? Tap what went wrong here. It helps us improve.</source>
+            <translation>打 1 或 2 颗星时，可在这里点选原因，帮助我们改进。</translation>
         </message>
     </context>
     <context>
@@ -413,6 +487,18 @@ no ratings yet</source>
             <location filename="../../kiosk/ui/screens/thanks.py" line="115" />
             <source>Receipt code: {code}</source>
             <translation>回执码：{code}</translation>
+        </message>
+        <message>
+            <source>We are sorry we did not satisfy you. The hall will look into it and reply within {hours} hours.</source>
+            <translation>很抱歉没能让您满意。大厅将在 {hours} 小时内核实处理并答复。</translation>
+        </message>
+        <message>
+            <source>Scan the QR below to follow it. If you would like us to call you back, you can leave a phone number on that page (optional).</source>
+            <translation>扫描下方二维码可查看处理进度；如希望我们回电，可在该页面留下手机号码（自愿）。</translation>
+        </message>
+        <message>
+            <source>Keep the receipt code below to follow it.</source>
+            <translation>请记下下方回执码，用于查询处理进度。</translation>
         </message>
     </context>
     <context>
@@ -540,6 +626,30 @@ no ratings yet</source>
         <message>
             <source>USB folder</source>
             <translation>U盘目录</translation>
+        </message>
+        <message>
+            <source>Refused by the server (kept here): {n}</source>
+            <translation>被评分中心拒收（保存在本机）：{n}</translation>
+        </message>
+        <message>
+            <source>Last problem: {error}</source>
+            <translation>最近的问题：{error}</translation>
+        </message>
+        <message>
+            <source>the server could not be reached: check the network and address</source>
+            <translation>无法连接评分中心：请检查网络和地址</translation>
+        </message>
+        <message>
+            <source>the server was busy or down; the kiosk tries again by itself</source>
+            <translation>评分中心繁忙或暂停服务，本机会自动重试</translation>
+        </message>
+        <message>
+            <source>the server no longer accepts this kiosk: enroll it again</source>
+            <translation>评分中心不再接受本机：请重新注册</translation>
+        </message>
+        <message>
+            <source>the server's answer was not usable; the kiosk tries again by itself</source>
+            <translation>评分中心的回复无法使用，本机会自动重试</translation>
         </message>
     </context>
     <context>

@@ -34,6 +34,10 @@ class Receipt:
     thanks: str
     scan_hint: str
     code_label: str
+    #: After a low score: what happens next ("" otherwise).
+    note: str = ""
+    #: The hall's service hotline line ("" when the hall configured none).
+    hotline: str = ""
 
 
 class Printer(Protocol):

@@ -124,4 +124,8 @@ def paint_receipt(painter: QPainter, area: QRectF, receipt: Receipt, dpi: int) -
         y += side + 1.0 * mm
         text(receipt.scan_hint, 8)
     text(f"{receipt.code_label}: {receipt.code}", 9, bold=True)
+    if receipt.note:
+        text(receipt.note, 9)
     text(receipt.thanks, 9)
+    if receipt.hotline:
+        text(receipt.hotline, 9, bold=True)

@@ -124,7 +124,12 @@ class EscPosPrinter:
         device.set(align="center", bold=True)
         self._line(device, f"{receipt.code_label}: {receipt.code}")
         device.set(align="center", bold=False)
+        if receipt.note:
+            self._line(device, receipt.note)
         self._line(device, receipt.thanks)
+        if receipt.hotline:
+            device.set(align="center", bold=True)
+            self._line(device, receipt.hotline)
         device.cut()
 
     @staticmethod

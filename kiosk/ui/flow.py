@@ -33,6 +33,7 @@ from kiosk.receipt.printer import Receipt
 from kiosk.store.errors import StoreError
 from kiosk.syncworker import Enrollment
 from kiosk.ui.i18n import Localizer
+from kiosk.ui.keyboard_languages import KeyboardLanguages
 from kiosk.ui.pin import PinGate, PinResult
 from kiosk.ui.printing import PrintQueue
 from kiosk.ui.screens.admin import AdminScreen, DeviceInfo, SettingsEdit
@@ -45,6 +46,7 @@ from kiosk.ui.screens.thanks import ThanksScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.services import (
     CounterScores,
+    HallContent,
     QrLinks,
     RatingDraft,
     RatingSink,
@@ -57,9 +59,12 @@ from kiosk.ui.window import KioskWindow
 from sync.client import SyncResult
 from sync.protocol import ENROLL_CODE_MIN_CHARS, Outcome, ServiceSession
 from sync.receipt import grouped
-from sync.scoring import DIMENSION_CODES
+from sync.scoring import DEFAULT_CONFIG, DIMENSION_CODES, ScoringConfig, is_low_score
 
 log = logging.getLogger(__name__)
+
+#: Seconds the thanks screen stays after a low score, at least: there is more to read.
+LOW_SCORE_THANKS_S = 20.0
 
 #: The settings key under which admin changes are kept in the store.
 SETTINGS_KEY = "kiosk.config"
@@ -123,6 +128,7 @@ class FlowController(QObject):
         sync: SyncCommands | None = None,
         desk: ServiceDesk | None = None,
         photos: StaffPhotos | None = None,
+        content: HallContent | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -145,6 +151,8 @@ class FlowController(QObject):
         #: Sessions whose invitation was shown: each is offered once (and once more after a
         #: restart, when it is still unrated).
         self._invited: set[str] = set()
+        self._content = content
+        self._reasons = config.reasons
         #: The rating whose receipt the thanks screen shows (its print job id).
         self._receipt_job = ""
         self._last_stored: float | None = None
@@ -158,7 +166,7 @@ class FlowController(QObject):
 
         self.welcome = WelcomeScreen(localizer, config)
         self.rate = RateScreen(localizer, config)
-        self.comment = CommentScreen()
+        self.comment = CommentScreen(config.phrases, KeyboardLanguages(self))
         self.thanks = ThanksScreen()
         self.pin = PinScreen()
         self.admin = AdminScreen(device)
@@ -186,6 +194,11 @@ class FlowController(QObject):
         self._invite_timer = QTimer(self)
         self._invite_timer.setSingleShot(True)
         self._invite_timer.timeout.connect(self.go_welcome)
+        # Counts the cooldown down on the welcome screen, so it is said before a citizen
+        # starts, not after they have rated all five rows.
+        self._wait = QTimer(self)
+        self._wait.setInterval(1000)
+        self._wait.timeout.connect(self._show_cooldown)
         # Hides the phone-rating QR the moment its token expires.
         self._phone_expiry = QTimer(self)
         self._phone_expiry.setSingleShot(True)
@@ -232,6 +245,7 @@ class FlowController(QObject):
         self._idle.stop()
         self._thanks.stop()
         self._invite_timer.stop()
+        self._wait.stop()
         self._phone_expiry.stop()
         if self._printing is not None:
             self._printing.close()
@@ -280,6 +294,7 @@ class FlowController(QObject):
         if self._window.large_text() != self._config.large_text:
             self._window.set_large_text(self._config.large_text)
         self.welcome.set_large_text(self._config.large_text)
+        self.refresh_reasons()
         self._rating_session = None
         self.refresh_duty()
         self.refresh_scores()
@@ -289,6 +304,7 @@ class FlowController(QObject):
             self._show_invitation(waiting)
             return
         self._show(Screen.WELCOME)
+        self._show_cooldown()
         self.welcome.cta.setFocus()
 
     # -- service sessions and staff on duty -------------------------------------------------
@@ -398,13 +414,38 @@ class FlowController(QObject):
         self.go_welcome()
 
     def refresh_scores(self) -> None:
-        """The badge's figures and the staff's alert line, as they stand now."""
+        """The badge's figures and the admin screen's alert line, as they stand now."""
         counter_id = self._config.counter_id
         try:
             self.welcome.show_scores(self._scores.scores(counter_id))
-            self.welcome.show_alerts(self._scores.alerts(counter_id))
+            # Open alerts are for staff: the admin screen, behind the PIN, shows them.
+            self.admin.show_alerts(self._scores.alerts(counter_id))
         except StoreError as exc:
             log.warning("score badge not refreshed: store error %s", exc.reason)
+
+    def refresh_reasons(self) -> None:
+        """Offer the low-score reasons the server sent (edited on the console's scoring
+        settings), else the kiosk's own; only between citizens, never mid-rating."""
+        reasons = None
+        if self._content is not None:
+            try:
+                reasons = self._content.reasons()
+            except StoreError as exc:
+                log.warning("reasons not refreshed: store error %s", exc.reason)
+        reasons = reasons or self._config.reasons
+        if reasons != self._reasons:
+            log.info("reason chips: %d reasons now offered", len(reasons))
+            self._reasons = reasons
+            self.rate.set_reasons(reasons)
+
+    def _scoring(self) -> ScoringConfig:
+        if self._content is None:
+            return DEFAULT_CONFIG
+        try:
+            return self._content.scoring()
+        except StoreError as exc:
+            log.warning("scoring rules unknown: store error %s", exc.reason)
+            return DEFAULT_CONFIG
 
     def refresh_phone_rating(self) -> None:
         """Show the phone-rating QR while the kiosk holds a valid token, else hide it."""
@@ -420,7 +461,25 @@ class FlowController(QObject):
             left_ms = (grant.valid_until_ts - self._wall_clock()) * 1000
             self._phone_expiry.start(max(0, min(int(left_ms) + 50, 2**31 - 1)))
 
+    def _show_cooldown(self) -> None:
+        left = self.cooldown_left() if self._screen is Screen.WELCOME else 0.0
+        if left > 0:
+            self.welcome.show_wait(
+                self.tr(
+                    "A rating was just given here. Please wait %n second(s).", "", math.ceil(left)
+                )
+            )
+            if not self._wait.isActive():
+                self._wait.start()
+        else:
+            self._wait.stop()
+            self.welcome.show_wait("")
+
     def _start_rating(self) -> None:
+        if self.cooldown_left() > 0:
+            self._show_cooldown()
+            self.submissionRefused.emit(self.welcome.cta.text())
+            return
         # From the welcome screen: the rating belongs to the service just ended, if any.
         self._rating_session = self._waiting_session()
         self.rate.reset()
@@ -430,7 +489,7 @@ class FlowController(QObject):
             self._speaker.say(self.welcome.cta.text(), self._localizer.language)
 
     def _open_comment(self) -> None:
-        self.comment.edit(self.rate.draft().comment)
+        self.comment.edit(self.rate.draft().comment, self._localizer.language)
         self._show(Screen.COMMENT)
 
     def _comment_done(self, text: str) -> None:
@@ -507,11 +566,24 @@ class FlowController(QObject):
             self._sync.rating_recorded()
         self.ratingStored.emit(recorded.id)
         self.refresh_scores()
-        self._show_receipt(recorded.id, recorded.receipt, recorded.created_at)
+        scoring = self._scoring()
+        low = is_low_score(recorded.weighted_score, scoring)
+        self._show_receipt(
+            recorded.id,
+            recorded.receipt,
+            recorded.created_at,
+            scoring.alert_deadline_hours if low else None,
+        )
         self._show(Screen.THANKS)
-        self._thanks.start(int(config.thanks_s * 1000))
+        # After a low score there is more to read, and a QR to scan: longer.
+        thanks_s = max(config.thanks_s, LOW_SCORE_THANKS_S) if low else config.thanks_s
+        self._thanks.start(int(thanks_s * 1000))
 
-    def _show_receipt(self, rating_id: str, code: str, created_at: datetime) -> None:
+    def _show_receipt(
+        self, rating_id: str, code: str, created_at: datetime, follow_up_hours: int | None
+    ) -> None:
+        """The receipt on the thanks screen and on paper; after a low score (the hours the
+        hall has to answer it given) both say what happens next."""
         url = None
         if self._links is not None:
             try:
@@ -520,6 +592,7 @@ class FlowController(QObject):
                 log.warning("receipt address unknown: store error %s", exc.reason)
         self._receipt_job = rating_id
         self.thanks.show_receipt(grouped(code), url)
+        self.thanks.show_follow_up(follow_up_hours)
         if self._printing is None:
             return
         self.thanks.show_print_state("printing")
@@ -537,6 +610,18 @@ class FlowController(QObject):
                 thanks=self.tr("Thank you for your rating!"),
                 scan_hint=self.tr("Scan to follow what happens to your rating"),
                 code_label=self.tr("Receipt code"),
+                note=(
+                    self.tr("We will look into it and reply within {hours} hours.").format(
+                        hours=follow_up_hours
+                    )
+                    if follow_up_hours is not None
+                    else ""
+                ),
+                hotline=(
+                    self.tr("Service hotline: {number}").format(number=config.hotline)
+                    if config.hotline
+                    else ""
+                ),
             ),
         )
 
@@ -573,6 +658,7 @@ class FlowController(QObject):
         answer = self._pins.check(pin)
         if answer.result is PinResult.ACCEPTED:
             log.info("admin PIN accepted")
+            self._show_staff_choices()
             self.admin.show_config(self._config)
             self._show_status()
             self._show_sync_status()
@@ -580,6 +666,15 @@ class FlowController(QObject):
         else:
             log.info("admin PIN refused (%s)", answer.result.value)
             self.pin.show_answer(answer)
+
+    def _show_staff_choices(self) -> None:
+        staff: list[Any] = []
+        if self._content is not None:
+            try:
+                staff = list(self._content.staff())
+            except StoreError as exc:
+                log.warning("staff list unavailable: store error %s", exc.reason)
+        self.admin.show_staff_choices(staff, self._config.counter_id)
 
     def _show_status(self) -> None:
         try:

@@ -8,7 +8,7 @@ the badge's (the server's figures while fresh, else the store's), and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -17,13 +17,17 @@ from typing import Any, Protocol
 
 from kiosk.device import SyncStatus
 from sync.protocol import Channel
+from sync.reasons import Reason
 from sync.receipt import MobileGrant
-from sync.scoring import Aggregate
+from sync.scoring import Aggregate, ScoringConfig
 
 
 class RecordedRating(Protocol):
     @property
     def id(self) -> str: ...
+
+    @property
+    def weighted_score(self) -> Decimal: ...
 
     @property
     def receipt(self) -> str: ...
@@ -91,6 +95,29 @@ class QrLinks(Protocol):
     def phone_rating(self, now_ts: float) -> MobileGrant | None: ...
 
     def receipt_url(self, code: str) -> str | None: ...
+
+
+class StaffEntry(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def counter_id(self) -> str | None: ...
+
+
+class HallContent(Protocol):
+    """What the server last said about the rating content and the hall
+    (`kiosk.content.ServerContent`): the scoring rules in force, the low-score reasons
+    admins set on the console (None: keep the kiosk's own), the hall's staff."""
+
+    def scoring(self) -> ScoringConfig: ...
+
+    def reasons(self) -> tuple[Reason, ...] | None: ...
+
+    def staff(self) -> Sequence[StaffEntry]: ...
 
 
 class Speaker(Protocol):

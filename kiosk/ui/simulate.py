@@ -88,14 +88,18 @@ class Simulator(QObject):
         if flow.current() is not Screen.WELCOME:
             flow.go_welcome()
         tap(flow.welcome.cta)
+        chosen: list[str] = []
         for code in DIMENSION_CODES:
             editor = flow.rate.stars[code]
             stars = self._stars()
             tap(editor, editor.star_center(stars).toPoint())
-            chips = flow.rate.chips[code]
-            if chips.isVisibleTo(flow.rate) and self._random.random() < 0.7:
-                codes = [r.code for r in flow.config.reasons_for(code)]
-                tap(chips.button(self._random.choice(codes)))
+            reasons = flow.rate.reasons
+            if reasons.is_shown(code) and self._random.random() < 0.7:
+                chosen.append(self._random.choice(reasons.codes(code)))
+        if chosen and flow.rate.reasons.button(chosen[0]).isVisibleTo(flow.rate) is False:
+            tap(flow.rate.submit_button)  # "Next": the reasons are a second step here
+        for code in chosen:
+            tap(flow.rate.reasons.button(code))
         comment = self._random.choice(_COMMENTS) if self._random.random() < 0.2 else ""
         if comment:
             tap(flow.rate.comment_button)

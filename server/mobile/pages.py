@@ -167,13 +167,21 @@ h1{font-size:22px;margin:4px 0 8px}
 .place{color:#3a4a5a;margin:0 0 8px}
 fieldset{border:1px solid #c8d0d8;background:#fff;margin:0 0 10px;padding:6px 8px}
 legend{font-weight:bold;padding:0 4px}
-.stars label{display:inline-block;width:18%;margin:2px 0.5%;padding:8px 0;
-border:1px solid #c8d0d8;text-align:center;background:#fafbfc;white-space:nowrap}
-.stars input{width:18px;height:18px;margin:0;vertical-align:middle}
-.reasons input{width:20px;height:20px;vertical-align:middle}
-.reasons label{display:block;padding:4px 0}
-textarea{width:96%;font-size:16px}
-button{font-size:20px;padding:12px;width:100%;background:#b3261e;color:#fff;border:0}
+.stars label{display:inline-block;box-sizing:border-box;width:19%;min-height:64px;
+margin:2px 0.25%;padding:6px 1px;border:1px solid #c8d0d8;text-align:center;
+background:#fafbfc;vertical-align:top}
+.stars input{width:22px;height:22px;margin:0;vertical-align:middle}
+.stars .n{white-space:nowrap}
+.stars .w{display:block;font-size:11px;line-height:1.25;color:#3a4a5a;margin-top:2px;
+letter-spacing:-0.3px}
+.reasons input{width:22px;height:22px;vertical-align:middle}
+.reasons label{display:block;min-height:44px;box-sizing:border-box;padding:10px 0}
+textarea{width:96%;font-size:16px;min-height:88px}
+button{font-size:20px;padding:12px;min-height:48px;width:100%;background:#b3261e;color:#fff;
+border:0}
+.lang{display:inline-block;min-height:44px;min-width:64px;line-height:44px;text-align:right}
+input[type=tel]{font-size:18px;min-height:44px;box-sizing:border-box;width:12em}
+.box label{display:inline-block;min-height:44px;padding:8px 0;box-sizing:border-box}
 .problem{background:#fde8e6;border:1px solid #b3261e;padding:8px;margin:0 0 10px}
 .box{background:#fff;border:1px solid #c8d0d8;padding:2px 10px;margin:0 0 10px}
 a{word-break:break-all}
@@ -242,9 +250,11 @@ def rating_form(
             level = Level(stars)
             label = level.name_zh if lang == "zh_CN" else level.name_en
             checked = " checked" if chosen == stars else ""
+            # The level word under each choice: what the stars mean, at a glance.
             parts.append(
-                f'<label title="{escape(label)}"><input type="radio" name="{dim.code}" '
-                f'value="{stars}"{checked}> {stars}★</label>'
+                f'<label><span class="n"><input type="radio" name="{dim.code}" '
+                f'value="{stars}"{checked}> {stars}★</span>'
+                f'<span class="w">{escape(label)}</span></label>'
             )
         parts.append("</fieldset>")
     chosen_reasons = set(draft.reasons) if draft else set()

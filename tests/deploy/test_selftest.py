@@ -41,13 +41,13 @@ def test_self_test_passes_every_check_and_syncs_with_a_server(
         ("store", "screens", "keyboard", "speech", "receipt", "thermal", "sync"), "ok"
     )
     # every state of `make screenshots` (at least the 15 of the rating flow and admin), at
-    # each of the three sizes, in both languages
+    # each of the four sizes, in both languages
     rendered = re.search(
-        r"(\d+) screens at 1920x1080, 1280x800, 800x480 in zh_CN, en", result.stdout
+        r"(\d+) screens at 1920x1080, 1280x800, 800x480, 1080x1920 in zh_CN, en", result.stdout
     )
     assert rendered, result.stdout
-    assert int(rendered[1]) % 6 == 0
-    assert int(rendered[1]) >= 15 * 6
+    assert int(rendered[1]) % 8 == 0
+    assert int(rendered[1]) >= 15 * 8
     assert lines[-1].startswith("self-test passed: 7 checks")
     # it enrolled a throwaway identity and rated nothing: the hall's figures are untouched
     assert live_server.ratings() == []

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page
 from pytestqt.qtbot import QtBot
 
 from kiosk.device import client_factory, enroll_device
+from sync.scoring import Level
 from tests.kiosk.conftest import OFFSCREEN_NOISE
 from tests.kiosk.kiosk_drive import KioskFactory
 from tests.receipts.qr_decode import decode, qimage_to_pil
@@ -161,3 +162,26 @@ def test_a_form_posted_from_another_site_is_refused(
     assert phone.locator("h1").inner_text() == "请求被拒绝"
     shot(phone, "09-cross-site")
     assert mobile_ratings(live_server) == []
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_form_shows_level_words_and_every_target_is_a_fingers_width(
+    make_kiosk: KioskFactory, live_server: LiveServer, phone: Page, lang: str
+) -> None:
+    url = phone_url_from_kiosk(make_kiosk, live_server)
+    phone.goto(f"{url}?lang={lang}")
+    words = [
+        [w.inner_text() for w in fieldset.locator(".w").all()]
+        for fieldset in phone.locator("fieldset.stars").all()
+    ]
+    expected = [(Level(n).name_zh if lang == "zh_CN" else Level(n).name_en) for n in range(1, 6)]
+    assert words == [expected] * 5, "each row shows the five level words"
+    small = []
+    targets = phone.locator(".stars label, .reasons label, button[type=submit], a.lang").all()
+    for target in targets:
+        box = target.bounding_box()
+        assert box is not None
+        if box["height"] < 44 or box["width"] < 44:
+            small.append((target.inner_text(), box["width"], box["height"]))
+    assert small == []
+    shot(phone, f"00-form-level-words-{lang}")

@@ -81,7 +81,7 @@ def rate_by_taps(kiosk: Kiosk, finger: Finger, qtbot: QtBot, scores: dict[str, i
     finger.tap(kiosk.flow.welcome.cta)
     finger.rate_all(kiosk, scores)
     with qtbot.waitSignal(kiosk.flow.ratingStored):
-        finger.tap(kiosk.flow.rate.submit_button)
+        finger.submit(kiosk)
     finger.tap(kiosk.flow.thanks)
     qtbot.waitUntil(lambda: kiosk.flow.current() is Screen.WELCOME, timeout=5_000)
 

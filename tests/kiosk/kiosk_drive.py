@@ -44,3 +44,11 @@ class Finger:
     def rate_all(self, kiosk: Kiosk, scores: dict[str, int]) -> None:
         for dimension, stars in scores.items():
             self.star(kiosk, dimension, stars)
+
+    def submit(self, kiosk: Kiosk) -> None:
+        """Tap Submit; where the reasons are a second step (small screens), that tap was
+        "Next": tap Submit there too."""
+        rate = kiosk.flow.rate
+        self.tap(rate.submit_button)
+        if rate.on_reasons_step():
+            self.tap(rate.submit_button)

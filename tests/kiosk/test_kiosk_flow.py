@@ -31,8 +31,12 @@ def test_rating_by_taps_stores_exactly_what_was_tapped(
     finger.tap(flow.welcome.cta)
     assert flow.current() is Screen.RATE
     finger.rate_all(kiosk, SCORES)
-    assert flow.rate.chips["efficiency"].isVisible()
-    finger.tap(flow.rate.chips["efficiency"].button("efficiency.long_wait"))
+    assert flow.rate.reasons.is_shown("efficiency")
+    # 800x480: the reasons are a second step behind "Next"
+    assert flow.rate.submit_button.text() == "下一步"
+    finger.tap(flow.rate.submit_button)
+    assert flow.rate.on_reasons_step()
+    finger.tap(flow.rate.reasons.button("efficiency.long_wait"))
     finger.tap(flow.rate.comment_button)
     assert flow.current() is Screen.COMMENT
     qtbot.keyClicks(flow.comment.field, "slow queue")
@@ -53,14 +57,14 @@ def test_rating_by_taps_stores_exactly_what_was_tapped(
     assert rating["channel"] == "kiosk"
 
 
-def test_submit_is_enabled_only_once_all_five_dimensions_are_rated(
+def test_submit_looks_ready_only_once_all_five_dimensions_are_rated(
     kiosk: Kiosk, finger: Finger
 ) -> None:
     finger.tap(kiosk.flow.welcome.cta)
     for code in DIMENSION_CODES:
-        assert not kiosk.flow.rate.submit_button.isEnabled()
+        assert kiosk.flow.rate.submit_button.property("ready") is False
         finger.star(kiosk, code, 4)
-    assert kiosk.flow.rate.submit_button.isEnabled()
+    assert kiosk.flow.rate.submit_button.property("ready") is True
 
 
 @pytest.mark.parametrize(("stars", "chips_shown"), [(1, True), (2, True), (3, False), (5, False)])
@@ -69,10 +73,11 @@ def test_reason_chips_appear_for_one_or_two_stars(
 ) -> None:
     finger.tap(kiosk.flow.welcome.cta)
     finger.star(kiosk, "attitude", stars)
-    chips = kiosk.flow.rate.chips["attitude"]
-    assert chips.isVisible() is chips_shown
+    reasons = kiosk.flow.rate.reasons
+    assert reasons.is_shown("attitude") is chips_shown
+    assert reasons.button("attitude.harsh").isHidden() is not chips_shown
     if chips_shown:
-        assert chips.button("attitude.harsh").text() == "态度生硬"
+        assert reasons.button("attitude.harsh").text() == "态度生硬"
 
 
 def test_a_star_shows_its_level_word(kiosk: Kiosk, finger: Finger) -> None:
@@ -86,9 +91,9 @@ def test_raising_a_low_score_drops_its_reasons(kiosk: Kiosk, finger: Finger, qtb
     flow = kiosk.flow
     finger.tap(flow.welcome.cta)
     finger.star(kiosk, "attitude", 1)
-    finger.tap(flow.rate.chips["attitude"].button("attitude.harsh"))
+    finger.tap(flow.rate.reasons.button("attitude.harsh"))
     finger.star(kiosk, "attitude", 4)
-    assert not flow.rate.chips["attitude"].isVisible()
+    assert not flow.rate.reasons.is_shown("attitude")
     finger.rate_all(kiosk, {c: 4 for c in DIMENSION_CODES})
     with qtbot.waitSignal(flow.ratingStored):
         finger.tap(flow.rate.submit_button)
@@ -154,25 +159,30 @@ def test_thanks_returns_to_welcome_by_itself(kiosk: Kiosk, finger: Finger, qtbot
     qtbot.waitUntil(lambda: flow.current() is Screen.WELCOME, timeout=3000)
 
 
-def test_cooldown_refuses_a_second_rating_with_a_friendly_message(
+def test_cooldown_is_said_on_welcome_before_a_citizen_starts(
     kiosk: Kiosk, finger: Finger, qtbot: QtBot, clock: FakeClock
 ) -> None:
     flow = kiosk.flow
-    for _ in range(2):
-        finger.tap(flow.welcome.cta)
-        finger.rate_all(kiosk, {c: 5 for c in DIMENSION_CODES})
-        finger.tap(flow.rate.submit_button)
-        if flow.current() is Screen.THANKS:
-            finger.tap(flow.thanks)
-            clock.advance(5)
+    finger.tap(flow.welcome.cta)
+    finger.rate_all(kiosk, {c: 5 for c in DIMENSION_CODES})
+    finger.tap(flow.rate.submit_button)
+    finger.tap(flow.thanks)
+    clock.advance(5)
+    flow.go_welcome()  # the countdown is shown as soon as welcome is back
 
-    assert flow.current() is Screen.RATE
-    assert flow.rate.message.isVisible()
-    # The second attempt came 5 s after the first rating.
-    assert "请 10 秒后再点击" in flow.rate.message.text()
-    assert len(stored_ratings(kiosk.store)) == 1
+    # The next citizen is told before starting, not after rating all five rows.
+    assert flow.welcome.cta.text() == "本窗口刚刚完成一次评价，请 10 秒后再评价。"
+    assert flow.welcome.cta.property("waiting") is True
+    with qtbot.waitSignal(flow.submissionRefused):
+        finger.tap(flow.welcome.cta)
+    assert flow.current() is Screen.WELCOME
 
     clock.advance(10)  # 15 s after the first rating
+    qtbot.waitUntil(lambda: flow.welcome.cta.text() == "请您对本次服务进行评价", timeout=3000)
+    assert flow.welcome.cta.property("waiting") is False
+    finger.tap(flow.welcome.cta)
+    assert flow.current() is Screen.RATE
+    finger.rate_all(kiosk, {c: 5 for c in DIMENSION_CODES})
     with qtbot.waitSignal(flow.ratingStored):
         finger.tap(flow.rate.submit_button)
     assert len(stored_ratings(kiosk.store)) == 2

@@ -21,7 +21,7 @@ def test_language_switch_changes_visible_text_live(kiosk: Kiosk, finger: Finger)
     assert flow.rate.names["attitude"].text() == "Attitude"
     assert flow.rate.submit_button.text() == "Submit"
     finger.star(kiosk, "attitude", 1)
-    assert flow.rate.chips["attitude"].button("attitude.harsh").text() == "Rude manner"
+    assert flow.rate.reasons.button("attitude.harsh").text() == "Rude manner"
     assert flow.rate.stars["attitude"]._rating.caption == "Very dissatisfied"
 
 

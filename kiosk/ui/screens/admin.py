@@ -1,7 +1,12 @@
-"""Admin: device and store status, the settings staff may change, and "exit kiosk"."""
+"""Admin: device and store status, the settings staff may change, and "exit kiosk".
+
+Written for hall IT, not developers: no file paths, no raw states. The staff on duty is
+picked from the hall's staff list the server sends (typed in by hand only while the kiosk
+has never synced)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -21,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.config import KioskConfig, Language
-from kiosk.ui.services import StoreStatusLike
+from kiosk.ui.services import AlertSummary, StaffEntry, StoreStatusLike
+from kiosk.ui.widgets.flow_layout import FlowLayout
 from kiosk.ui.widgets.sync_panel import SyncPanel
 
 
@@ -80,12 +86,25 @@ class AdminScreen(QWidget):
         self.status.setObjectName("adminStatus")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        # For staff only: how many alerts of this counter are open and the nearest deadline.
+        self.alerts = QLabel(body)
+        self.alerts.setObjectName("staffAlerts")
+        self.alerts.setWordWrap(True)
+        self._alerts = AlertSummary(0, None)
         self.settings_heading = QLabel(body)
         self.settings_heading.setProperty("kind", "heading")
 
         self.form = QFormLayout()
         self.counter_id = QLineEdit(body)
         self.counter_name = QLineEdit(body)
+        # The hall's staff from the server, one chip each: a tap picks who is on duty.
+        self.staff_picker = QWidget(body)
+        self.staff_picker.setObjectName("staffPicker")
+        self._picker_flow = FlowLayout(self.staff_picker)
+        self._staff_group = QButtonGroup(self)
+        self._staff_group.setExclusive(True)
+        self.staff_chips: dict[str, QPushButton] = {}
+        self._staff_names: dict[str, str] = {}
         self.staff_id = QLineEdit(body)
         self.staff_name = QLineEdit(body)
         self.staff_number = QLineEdit(body)
@@ -112,6 +131,7 @@ class AdminScreen(QWidget):
         for field_or_row in (
             self.counter_id,
             self.counter_name,
+            self.staff_picker,
             self.staff_id,
             self.staff_name,
             self.staff_number,
@@ -135,6 +155,7 @@ class AdminScreen(QWidget):
 
         column = QVBoxLayout(body)
         column.addWidget(self.status_heading)
+        column.addWidget(self.alerts)
         column.addWidget(self.status)
         self.sync_panel = SyncPanel(body)
         column.addWidget(self.sync_panel)
@@ -155,6 +176,7 @@ class AdminScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.scroll_area, 1)
+        self.show_staff_choices((), "")
         self.retranslate()
 
     def show_config(self, config: KioskConfig) -> None:
@@ -163,6 +185,7 @@ class AdminScreen(QWidget):
         self.staff_id.setText(config.staff.id)
         self.staff_name.setText(config.staff.name)
         self.staff_number.setText(config.staff.number)
+        self._check_staff_chip()
         self.new_pin.clear()
         (self.lang_zh if config.language == "zh_CN" else self.lang_en).setChecked(True)
         self.idle_s.setText(str(round(config.idle_s)))
@@ -170,9 +193,58 @@ class AdminScreen(QWidget):
         self.saved_note.setText("")
         self.scroll_area.verticalScrollBar().setValue(0)
 
+    def show_staff_choices(self, staff: Sequence[StaffEntry], counter_id: str) -> None:
+        """Offer the hall's staff (this counter's first) to pick the one on duty from; with
+        no list yet, the id and name are typed in."""
+        for button in self.staff_chips.values():
+            self._staff_group.removeButton(button)
+            self._picker_flow.removeWidget(button)
+            button.deleteLater()
+        self.staff_chips = {}
+        ordered = sorted(staff, key=lambda m: (m.counter_id != counter_id, m.name))
+        for member in ordered:
+            button = QPushButton(member.name, self.staff_picker)
+            button.setCheckable(True)
+            button.setProperty("kind", "chip")
+            button.setObjectName(f"staff_{member.id}")
+            button.clicked.connect(lambda _=False, m=member.id: self._pick_staff(m))
+            self._staff_group.addButton(button)
+            self._picker_flow.addWidget(button)
+            self.staff_chips[member.id] = button
+        self._staff_names = {m.id: m.name for m in staff}
+        listed = bool(self.staff_chips)
+        self.form.setRowVisible(2, listed)
+        self.form.setRowVisible(3, not listed)
+        self.form.setRowVisible(4, not listed)
+        self._check_staff_chip()
+
+    def _pick_staff(self, staff_id: str) -> None:
+        self.staff_id.setText(staff_id)
+        self.staff_name.setText(self._staff_names[staff_id])
+
+    def _check_staff_chip(self) -> None:
+        chip = self.staff_chips.get(self.staff_id.text())
+        if chip is not None:
+            chip.setChecked(True)
+
     def show_status(self, status: StoreStatusLike) -> None:
         self._status = status
         self._show_status()
+
+    def show_alerts(self, summary: AlertSummary) -> None:
+        self._alerts = summary
+        self._show_alerts()
+
+    def _show_alerts(self) -> None:
+        summary = self._alerts
+        if summary.open == 0:
+            self.alerts.setText(self.tr("Open alerts for this counter: none"))
+            return
+        text = self.tr("Open alerts for staff: {n}").format(n=summary.open)
+        if summary.nearest_due is not None:
+            due = summary.nearest_due.astimezone().strftime("%m-%d %H:%M")
+            text += "  ·  " + self.tr("nearest deadline {due}").format(due=due)
+        self.alerts.setText(text)
 
     def show_saved(self, ok: bool, problem: str = "") -> None:
         self.saved_note.setText(
@@ -202,7 +274,6 @@ class AdminScreen(QWidget):
         info = self._info
         lines = [
             self.tr("App version: {v}").format(v=info.app_version),
-            self.tr("Data folder: {path}").format(path=info.data_dir),
         ]
         status = self._status
         if status is not None:
@@ -210,7 +281,7 @@ class AdminScreen(QWidget):
                 self.tr("Rating content version: {v}").format(v=status.content_version),
                 self.tr("Ratings stored: {n}").format(n=status.ratings),
                 self.tr("Waiting to upload: {n}").format(n=status.pending),
-                self.tr("Failed permanently: {n}").format(n=status.dead),
+                self.tr("Refused by the server (kept here): {n}").format(n=status.dead),
                 self.tr("Last error: {error}").format(error=status.last_error or self.tr("none")),
             ]
         # Plain text: a last error may hold anything and must not be read as markup.
@@ -223,9 +294,11 @@ class AdminScreen(QWidget):
         self.exit_button.setText(self.tr("Exit kiosk"))
         self.status_heading.setText(self.tr("Status"))
         self.settings_heading.setText(self.tr("Settings"))
+        self._show_alerts()
         texts = [
             self.tr("Counter id"),
             self.tr("Counter name"),
+            self.tr("Staff on duty"),
             self.tr("Staff id"),
             self.tr("Staff name"),
             self.tr("Staff number"),

@@ -1,5 +1,10 @@
 """Thanks: a thank-you, the receipt QR to follow the rating, whether the receipt printed;
-back to welcome on a tap (or after a while, by the flow)."""
+back to welcome on a tap (or after a while, by the flow).
+
+After a low score it says what happens next: the hall answers within its deadline, the QR
+follows it, and on that page (on the citizen's own phone, with the consent text there) the
+citizen may leave a number for a call-back. The kiosk itself asks for nothing: ratings
+stay anonymous unless the citizen chooses otherwise."""
 
 from __future__ import annotations
 
@@ -31,6 +36,12 @@ class ThanksScreen(QWidget):
         self.detail.setObjectName("thanksDetail")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail.setWordWrap(True)
+        self.follow_up = QLabel(self)
+        self.follow_up.setObjectName("followUp")
+        self.follow_up.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.follow_up.setWordWrap(True)
+        self.follow_up.hide()
+        self._follow_up_hours: int | None = None
 
         # The receipt: a QR for the page that follows the rating, and its code to type.
         self.receipt = QWidget(self)
@@ -64,6 +75,7 @@ class ThanksScreen(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.title)
         layout.addWidget(self.detail)
+        layout.addWidget(self.follow_up)
         layout.addWidget(self.receipt, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
         layout.addWidget(self.hint)
@@ -78,6 +90,32 @@ class ThanksScreen(QWidget):
         self.receipt.setVisible(bool(code))
         self._print = "none"
         self.retranslate()
+
+    def show_follow_up(self, hours: int | None) -> None:
+        """After a low score, `hours` the hall has to answer it; None after any other."""
+        self._follow_up_hours = hours
+        self.follow_up.setVisible(hours is not None)
+        self._show_follow_up()
+
+    def _show_follow_up(self) -> None:
+        hours = self._follow_up_hours
+        if hours is None:
+            self.follow_up.setText("")
+            return
+        text = self.tr(
+            "We are sorry we did not satisfy you. The hall will look into it and reply "
+            "within {hours} hours."
+        ).format(hours=hours)
+        # Sentences in Chinese follow each other without a space.
+        space = "" if text.endswith("。") else " "
+        if self._has_url:
+            text += space + self.tr(
+                "Scan the QR below to follow it. If you would like us to call you back, you "
+                "can leave a phone number on that page (optional)."
+            )
+        else:
+            text += space + self.tr("Keep the receipt code below to follow it.")
+        self.follow_up.setText(text)
 
     def show_print_state(self, state: PrintState) -> None:
         self._print = state
@@ -119,6 +157,7 @@ class ThanksScreen(QWidget):
             self.receipt_hint.setText(self.tr("Follow your rating with this receipt code"))
         self.receipt_code.setText(self.tr("Receipt code: {code}").format(code=self._code))
         self.hint.setText(self.tr("Tap anywhere to finish"))
+        self._show_follow_up()
         self._show_print_state()
 
     def changeEvent(self, event: QEvent) -> None:

@@ -1,5 +1,8 @@
 """Welcome: hall, counter, staff on duty (or the counter closed), the live score badge and a
-large call to action."""
+large call to action.
+
+Citizens see this screen: nothing here is for staff only (open alerts and the sync state
+are on the admin screen, behind the PIN)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from kiosk.config import KioskConfig
 from kiosk.desk import StaffMember
 from kiosk.ui.i18n import Localizer
-from kiosk.ui.services import AlertSummary, BadgeScores
+from kiosk.ui.services import BadgeScores
+from kiosk.ui.style import set_flag
 from kiosk.ui.widgets.hold import HoldArea
 from kiosk.ui.widgets.qr import QrCode
 from kiosk.ui.widgets.score_badge import ScoreBadge
@@ -36,6 +40,7 @@ class WelcomeScreen(QWidget):
         self.setObjectName("welcomeScreen")
         self._localizer = localizer
         self._config = config
+        self._wait = ""
 
         self.logo = HoldArea(int(config.admin_hold_s * 1000), self)
         self.logo.setObjectName("hallLogo")
@@ -84,14 +89,6 @@ class WelcomeScreen(QWidget):
         self._duty: StaffMember | object | None = _UNSET
         self._duty_photo: Path | None = None
 
-        # For staff: how many alerts are open and the nearest deadline, never their content,
-        # since citizens see this screen too.
-        self.alerts = QLabel(self)
-        self.alerts.setObjectName("staffAlerts")
-        self.alerts.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.alerts.hide()
-        self._alerts = AlertSummary(0, None)
-
         self.badge = ScoreBadge(self)
         # Rate on your phone (扫码评价): shown only while the server's token is valid.
         self.phone = QWidget(self)
@@ -117,7 +114,6 @@ class WelcomeScreen(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.counter)
         layout.addLayout(staff_row)
-        layout.addWidget(self.alerts)
         layout.addStretch(1)
         middle = QHBoxLayout()
         middle.addStretch(1)
@@ -158,6 +154,12 @@ class WelcomeScreen(QWidget):
         self.photo.setPixmap(photo)
         self.photo.setVisible(not photo.isNull())
 
+    def show_wait(self, message: str) -> None:
+        """While the kiosk's cooldown runs, the call to action says how long to wait."""
+        self._wait = message
+        set_flag(self.cta, "waiting", bool(message))
+        self.cta.setText(message or self.tr("Rate our service"))
+
     def show_scores(self, scores: BadgeScores) -> None:
         self.badge.show_scores(scores)
 
@@ -165,22 +167,6 @@ class WelcomeScreen(QWidget):
         """Show the phone-rating QR for `url`, or hide it (no valid token)."""
         self.phone_qr.set_text(url or "")
         self.phone.setVisible(url is not None)
-
-    def show_alerts(self, summary: AlertSummary) -> None:
-        self._alerts = summary
-        self.alerts.setVisible(summary.open > 0)
-        self._show_alerts()
-
-    def _show_alerts(self) -> None:
-        summary = self._alerts
-        if summary.open == 0:
-            self.alerts.setText("")
-            return
-        text = self.tr("Open alerts for staff: {n}").format(n=summary.open)
-        if summary.nearest_due is not None:
-            due = summary.nearest_due.astimezone().strftime("%m-%d %H:%M")
-            text += "  ·  " + self.tr("nearest deadline {due}").format(due=due)
-        self.alerts.setText(text)
 
     def set_large_text(self, on: bool) -> None:
         self.large_text.blockSignals(True)
@@ -208,12 +194,11 @@ class WelcomeScreen(QWidget):
         self.staff.style().unpolish(self.staff)
         self.staff.style().polish(self.staff)
         self.duty_button.setText(self.tr("Staff sign in") if duty is None else self.tr("Staff"))
-        self.cta.setText(self.tr("Rate our service"))
+        self.cta.setText(self._wait or self.tr("Rate our service"))
         # Each language's own name, so a reader of either can find the switch.
         self.language.setText("English" if self._localizer.language == "zh_CN" else "中文")
         self.large_text.setText(self.tr("Large text"))
         self.phone_caption.setText(self.tr("Scan to rate on your phone"))
-        self._show_alerts()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -7,14 +7,15 @@ geometry and paint, `StarEditor` turns presses and keys into a `rated` intent si
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Property, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
+    QColor,
     QFocusEvent,
     QFont,
-    QFontMetrics,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -26,6 +27,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from sync.scoring import MAX_STARS, MIN_STARS
+
+#: The colour of "not rated yet" when the citizen tapped Submit too early (as #rateMessage).
+MISSING_COLOUR = "#ab091e"
 
 
 def _star_points() -> list[QPointF]:
@@ -43,32 +47,30 @@ _STAR = _star_points()
 
 @dataclass
 class StarRating:
-    """Geometry and painting of a row of stars with the chosen level's word under it."""
+    """Geometry and painting of a row of stars with the chosen level's word beside it.
+
+    The word has a column of its own, as wide as the widest level word, so it is always in
+    the same place and never covers a star; before a star is chosen the column says so
+    (`placeholder`), in red when the citizen is being pointed at this row (`missing`)."""
 
     stars: int = 0
     star_size: int = 64
     gap: int = 12
     caption: str = ""
-    caption_px: int = 18
-    #: The level's word goes under the chosen star; on short screens it goes after the row.
-    caption_below: bool = True
+    placeholder: str = ""
+    missing: bool = False
+    caption_w: int = 180
     #: The star the keyboard cursor is on (1-based), drawn with a focus ring; 0 for none.
     cursor: int = 0
 
-    def caption_height(self) -> int:
-        return int(self.caption_px * 1.5) if self.caption_below else 0
-
     def caption_width(self) -> int:
-        # Room for the longest level word ("Basically satisfied") beside the row.
-        return 0 if self.caption_below else self.caption_px * 10
+        return self.caption_w
 
     def stars_width(self) -> int:
         return MAX_STARS * self.star_size + (MAX_STARS - 1) * self.gap
 
     def size_hint(self) -> QSize:
-        return QSize(
-            self.stars_width() + self.caption_width(), self.star_size + self.caption_height()
-        )
+        return QSize(self.stars_width() + self.gap + self.caption_width(), self.star_size)
 
     def star_rect(self, star: int) -> QRect:
         """The touch target of star `star` (1-based): the star plus half the gap each side,
@@ -80,7 +82,7 @@ class StarRating:
 
     def star_at(self, x: float, y: float) -> int:
         """The star under a point, or 0 if none."""
-        if not 0 <= y < self.star_size + self.caption_height():
+        if not 0 <= y < self.star_size:
             return 0
         if x >= self.stars_width() + self.gap // 2:
             return 0  # the caption beside the row is not a star
@@ -116,24 +118,21 @@ class StarRating:
                 painter.setPen(ring)
                 painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
                 painter.drawRoundedRect(box.adjusted(-4, -2, 4, 2), 8, 8)
-        if self.stars and self.caption:
+        text = self.caption if self.stars else self.placeholder
+        if text:
             caption_font = QFont(font)
-            caption_font.setPixelSize(self.caption_px)
-            caption_font.setBold(True)
+            caption_font.setBold(bool(self.stars) or self.missing)
             painter.setFont(caption_font)
-            painter.setPen(palette.color(QPalette.ColorRole.Text))
-            if self.caption_below:
-                width = QFontMetrics(caption_font).horizontalAdvance(self.caption) + 8
-                total = self.stars_width()
-                centre = (self.stars - 1) * (self.star_size + self.gap) + self.star_size / 2
-                # Under the chosen star, but kept inside the row.
-                left = min(max(0.0, centre - width / 2), max(0.0, total - width))
-                box = QRectF(left, self.star_size, width, self.caption_height())
-                align = Qt.AlignmentFlag.AlignCenter
+            if self.stars:
+                colour = palette.color(QPalette.ColorRole.Text)
+            elif self.missing:
+                colour = QColor(MISSING_COLOUR)
             else:
-                box = QRectF(self.stars_width() + self.gap, 0, self.caption_width(), self.star_size)
-                align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-            painter.drawText(box, align, self.caption)
+                colour = palette.color(QPalette.ColorRole.PlaceholderText)
+            painter.setPen(colour)
+            box = QRectF(self.stars_width() + self.gap, 0, self.caption_width(), self.star_size)
+            align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+            painter.drawText(box, int(align | Qt.TextFlag.TextWordWrap), text)
         painter.restore()
 
 
@@ -151,30 +150,53 @@ class StarEditor(QWidget):
         self.setProperty("kind", "stars")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self._set_star_size(self._rating.star_size)
+        self._preferred = self._rating.star_size
+        self._most = 10_000
+        self._caption_for: Callable[[int], str] | None = None
+        self._resize()
 
     def star_size(self) -> int:
-        return self._rating.star_size
-
-    def _caption_below(self) -> bool:
-        return self._rating.caption_below
-
-    def _set_caption_below(self, below: bool) -> None:
-        self._rating.caption_below = below
-        self.setFixedSize(self._rating.size_hint())
-        self.update()
+        return self._preferred
 
     def _set_star_size(self, size: int) -> None:
+        self._preferred = size
+        self._resize()
+
+    def fit(self, most: int, caption_width: int) -> None:
+        """Draw the stars no larger than `most` pixels (the room the screen has for them)
+        and give the level word `caption_width` pixels."""
+        self._most = most
+        self._rating.caption_w = caption_width
+        self._resize()
+
+    def drawn_size(self) -> int:
+        """The stars' size as drawn: the stylesheet's size, or less where the room is less."""
+        return self._rating.star_size
+
+    def _resize(self) -> None:
+        size = max(1, min(self._preferred, self._most))
         self._rating.star_size = size
         self._rating.gap = max(8, size // 5)
-        self._rating.caption_px = max(14, size * 3 // 10)
         self.setFixedSize(self._rating.size_hint())
         self.update()
 
-    # The stylesheet sets the size (`qproperty-starSize`, see assets/kiosk.qss), so the
-    # kiosk's size class and large-text mode decide it in one place.
+    # The stylesheet sets the preferred size (`qproperty-starSize`, see assets/kiosk.qss),
+    # so the kiosk's size class and large-text mode decide it in one place; the rate screen
+    # may draw them smaller (`fit`) so that five rows always fit.
     starSize = Property(int, star_size, _set_star_size)
-    captionBelow = Property(bool, _caption_below, _set_caption_below)
+
+    def setPlaceholder(self, text: str) -> None:
+        if text != self._rating.placeholder:
+            self._rating.placeholder = text
+            self.update()
+
+    def setMissing(self, missing: bool) -> None:
+        if missing != self._rating.missing:
+            self._rating.missing = missing
+            self.update()
+
+    def is_missing(self) -> bool:
+        return self._rating.missing
 
     def stars(self) -> int:
         return self._rating.stars
@@ -200,8 +222,16 @@ class StarEditor(QWidget):
     def sizeHint(self) -> QSize:
         return self._rating.size_hint()
 
+    def set_caption_source(self, caption_for: Callable[[int], str]) -> None:
+        """Where the level word of a number of stars comes from: it is set within the same
+        paint as the stars, so a tap paints the row once."""
+        self._caption_for = caption_for
+
     def _rate(self, stars: int) -> None:
         self._rating.stars = stars
+        self._rating.missing = False
+        if self._caption_for is not None:
+            self._rating.caption = self._caption_for(stars)
         if self._rating.cursor:
             self._rating.cursor = stars
         # Paint now: a tap must show its star within a frame, not when the loop gets round.

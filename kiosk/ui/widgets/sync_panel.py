@@ -118,14 +118,26 @@ class SyncPanel(QFrame):
         lines = [
             state,
             self.tr("Waiting to upload: {n}").format(n=s.pending),
-            self.tr("Dead letters (kept, not retried): {n}").format(n=s.dead),
+            self.tr("Refused by the server (kept here): {n}").format(n=s.dead),
             self.tr("Last success: {when}").format(when=_when(s.last_success_ts) or never),
-            self.tr("Last error: {error}").format(error=s.last_error or self.tr("none")),
+            self.tr("Last problem: {error}").format(error=self._plain_error(s.last_error)),
             self.tr("Next attempt: {when}").format(
                 when=_when(s.next_attempt_ts) or self.tr("when due")
             ),
         ]
         self.status.setText("\n".join(lines))
+
+    def _plain_error(self, error: str | None) -> str:
+        """The last sync error in words hall IT can act on, not the client's raw text."""
+        if not error:
+            return self.tr("none")
+        if error.startswith("network"):
+            return self.tr("the server could not be reached: check the network and address")
+        if error.startswith(("HTTP 5", "HTTP 429", "busy", "unavailable")):
+            return self.tr("the server was busy or down; the kiosk tries again by itself")
+        if "enrolled again" in error or error.startswith(("HTTP 401", "unauthorized")):
+            return self.tr("the server no longer accepts this kiosk: enroll it again")
+        return self.tr("the server's answer was not usable; the kiosk tries again by itself")
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Server sync"))
