@@ -39,6 +39,7 @@ COMMANDS = [
     ["scoring", "show"],
     ["scoring", "set"],
     ["scoring", "history"],
+    *(["month", action] for action in ("close", "verify", "report", "list")),
 ]
 
 
