@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.models import MonthClose
-from tests.server.test_cli import run
 from tests.server.conftest import Hall
 from tests.server.month_data import add_rating, build_month, local
+from tests.server.test_cli import run
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_an_edited_snapshot_fails_verify(
     with factory.begin() as session:
         row = session.scalars(select(MonthClose)).one()
         row.figures = {**row.figures, "last_place": ["c1"]}
-    code, out, err = run(db_url, "month", "verify", "2026-05", "--hall", "h1")
+    code, out, _err = run(db_url, "month", "verify", "2026-05", "--hall", "h1")
     assert code == 2
     assert "DIFFERS" in out
     assert "does NOT match its digest" in out
