@@ -310,6 +310,8 @@ def months_due_for_closing(
         zone = ZoneInfo(hall.timezone)
         period = month_of(now.astimezone(zone).date()).previous()
         _, end = period.bounds(zone)
+        if hall.created_at >= end:
+            continue  # the hall did not exist that month
         if now >= end + timedelta(days=settings.month_close_after_days) and (
             repository.month_close(session, hall.id, period.label) is None
         ):

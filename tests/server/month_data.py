@@ -24,6 +24,7 @@ from server.models import (
     Alert,
     AlertKind,
     AlertState,
+    Hall,
     Rating,
     ServiceSession,
     Staff,
@@ -136,6 +137,9 @@ def add_session(
 def build_month(session: Session, device_id: str) -> None:
     """May 2026 (and a little of April) for hall h1; see the module docstring."""
     now = local(1, 8, month=4)
+    hall = session.get(Hall, "h1")
+    assert hall is not None
+    hall.created_at = now  # the hall has been running since April
     halls.add_counter(session, "h1", "c3", "Counter 3", now)
     for sid, counter in (("s1", "c1"), ("s2", "c2"), ("s3", "c2"), ("s4", "c3")):
         session.add(

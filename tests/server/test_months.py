@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.models import AuditEntry, MonthClose, Rectification
-from server.months import rectification
+from server.months import rectification, schedule
 from server.months.handling import HandlingGroup, handling_time
 from server.months.periods import parse_month, parse_period
 from server.months.service import (
@@ -287,3 +288,23 @@ def test_a_month_is_due_for_closing_the_configured_days_after_it_ends(
     with factory() as session:
         assert ("h1", "2026-05") not in months_due_for_closing(session, settings, local(5, 23, 6))
         assert ("h1", "2026-05") in months_due_for_closing(session, settings, local(6, 1, 6))
+
+
+def test_the_month_job_closes_due_months_and_keeps_the_scheduled_reports(
+    month: Hall, factory: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    settings = settings.model_copy(update={"report_dir": tmp_path / "reports"})
+    done = schedule.run_once(factory, settings, local(8, 10, 6))
+    # h1's May (h2 was made after May ended); May's report and the week of 1-7 June (Q1
+    # ended before the hall was made on 1 April).
+    assert done == {"closed": 1, "remeasured": 0, "reports": 4}
+    kept = {(r.period, r.fmt) for r in schedule.stored_reports(settings, "h1")}
+    assert kept == {(p, f) for p in ("2026-05", "2026-W23") for f in ("pdf", "xlsx")}
+    with factory() as session:
+        closed = session.scalars(select(MonthClose)).one()
+        assert (closed.hall_id, closed.month, closed.closed_by) == ("h1", "2026-05", "auto")
+    assert schedule.run_once(factory, settings, local(8, 11, 6)) == {
+        "closed": 0,
+        "remeasured": 0,
+        "reports": 0,
+    }
