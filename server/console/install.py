@@ -10,6 +10,7 @@ from server.console.alert_pages import router as alerts_router
 from server.console.audit_pages import router as audit_router
 from server.console.endpoints import router as home_router
 from server.console.kiosk_pages import router as kiosks_router
+from server.console.month_pages import router as month_router
 from server.console.web import STATIC, install_console_handlers
 
 
@@ -17,5 +18,6 @@ def install(app: FastAPI) -> None:
     """Add the console's routes (after the API's) and error pages (after the API's)."""
     for router in (home_router, alerts_router, kiosks_router, admin_router, audit_router):
         app.include_router(router)
+    app.include_router(month_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_console_handlers(app)

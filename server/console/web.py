@@ -119,6 +119,8 @@ NAV: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("/", "Today", None),
     ("/alerts", "Alerts", None),
     ("/kiosks", "Kiosks", None),
+    ("/month", "Month", None),
+    ("/points", "Points", None),
     ("/admin", "Administration", frozenset({Role.ADMIN})),
     ("/audit", "Audit log", frozenset({Role.ADMIN, Role.AUDITOR, Role.INSPECTOR})),
 )
