@@ -24,6 +24,7 @@ from server.models import (
     Alert,
     AlertKind,
     AlertState,
+    Device,
     Hall,
     Rating,
     ServiceSession,
@@ -198,3 +199,20 @@ def build_month(session: Session, device_id: str) -> None:
     # A rating of the next month, not of May.
     add_rating(session, device_id, "c1", "s1", 5, local(1, 10, month=6))
     session.flush()
+
+
+def add_device(session: Session, counter_id: str) -> str:
+    """A device row for `counter_id` (ratings name one); its id."""
+    device_id = f"00000000-0000-7000-a000-{next(_ids):012d}"
+    session.add(
+        Device(
+            id=device_id,
+            counter_id=counter_id,
+            token_hash=hashlib.sha256(device_id.encode()).hexdigest(),
+            active=True,
+            enrolled_at=local(1, 8, month=4),
+            app_version="1.0",
+        )
+    )
+    session.flush()
+    return device_id

@@ -38,6 +38,7 @@ def _pages(page: Page, base: str) -> list[tuple[str, str]]:
         ("not-found", "/alerts/99999999"),
     ]
     pages.append(("kiosks", "/kiosks"))
+    pages += [("month", "/month"), ("points", "/points")]
     return pages
 
 
