@@ -248,10 +248,12 @@ def compute_period(
     zone: ZoneInfo,
     standard_of: StandardOf = no_catalog,
     previous_last_place: Sequence[str] | None = None,
+    summary_only: bool = False,
 ) -> Json:
     """Everything the period's pages and reports show, computed from what the server had
     received by `as_of`. `previous_last_place` (the counters last in the previous month's
-    ranking) turns on the formal-talk (约谈) list."""
+    ranking) turns on the formal-talk (约谈) list. `summary_only` leaves out the counters
+    and staff (a trend needs the hall's totals only)."""
     hall = repository.hall(session, hall_id)
     if hall is None:
         raise LookupError(f"no hall {hall_id!r}")
@@ -282,7 +284,7 @@ def compute_period(
 
     common = {"as_of": as_of, "config": config, "standard_of": standard_of}
     counter_json: list[Json] = []
-    for counter in counters:
+    for counter in [] if summary_only else counters:
         unit = _unit_json(by_counter[counter.id], staff_member=False, **common)  # type: ignore[arg-type]
         counter_json.append({"id": counter.id, "name": counter.name, **unit})
     aggregates = {c["id"]: c["_aggregate"] for c in counter_json if c["ratings"]}
@@ -304,7 +306,8 @@ def compute_period(
     names = {s.id: s.name for s in staff_rows}
     usual = {s.id: s.counter_id for s in staff_rows}
     staff_json: list[Json] = []
-    for staff_id in sorted(set(by_staff) | {s.id for s in staff_rows if s.active}):
+    staff_ids = set(by_staff) | {s.id for s in staff_rows if s.active}
+    for staff_id in [] if summary_only else sorted(staff_ids):
         unit_data = by_staff[staff_id]
         unit = _unit_json(unit_data, staff_member=True, **common)  # type: ignore[arg-type]
         unit.pop("_aggregate")

@@ -34,6 +34,11 @@ from server.settings import Settings
 
 #: Months of history the trend shows before the report's own.
 TREND_MONTHS = 5
+#: Staff rows the PDF shows when a hall has more (the lowest and highest totals; every row
+#: is in the XLSX): weasyprint lays out some 40 table rows a second on this machine.
+PDF_STAFF_ROWS = 60
+#: Low scores and adjustments the PDF lists (all of them are in the XLSX).
+PDF_LOW_ROWS = 200
 #: Comments shown on a staff member's page.
 STAFF_COMMENTS = 8
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Serif CJK SC", sans-serif'
@@ -110,7 +115,9 @@ def build_report(
             earlier = earlier.previous()
             months.append(earlier)
         for month in reversed(months):
-            past = month_view(session, settings, hall_id, month, now, standard_of).figures
+            past = month_view(
+                session, settings, hall_id, month, now, standard_of, summary_only=True
+            ).figures
             totals = past["totals"]
             trend.append((month.label, totals["mean"], totals["low_rate"], totals["ratings"]))
     totals = figures["totals"]
@@ -234,6 +241,10 @@ def _context(report: Report) -> dict[str, Any]:
         (c for c in counters if c["rank"] is not None), key=lambda c: (c["rank"], c["id"])
     )
     names = {c["id"]: c["name"] for c in counters}
+    staff = sorted(figures["staff"], key=lambda s: (Decimal(s["points"]["total"]), s["id"]))
+    if len(staff) > PDF_STAFF_ROWS:
+        half = PDF_STAFF_ROWS // 2
+        staff = staff[:half] + staff[-(PDF_STAFF_ROWS - half) :]
     chart_items = [(c["name"], float(Decimal(c["mean"]))) for c in ranked]
     if len(chart_items) > 40:  # a big hall: the 20 best and the 20 last
         chart_items = chart_items[:20] + chart_items[-20:]
@@ -245,6 +256,8 @@ def _context(report: Report) -> dict[str, Any]:
         "staff_names": {s["id"]: s["name"] for s in figures["staff"]},
         "ranked": ranked,
         "unranked": [c for c in counters if c["rank"] is None],
+        "staff_shown": staff,
+        "LOW_ROWS": PDF_LOW_ROWS,
         "font": Markup(FONT_FAMILY),
         "local": _local_time(ZoneInfo(figures["hall"]["timezone"])),
         "means_chart": _bar_chart(chart_items) if chart_items else None,

@@ -115,15 +115,17 @@ def compute(
     as_of: datetime,
     config: ScoringConfig | None = None,
     standard_of: StandardOf = no_catalog,
+    summary_only: bool = False,
 ) -> Json:
     """A period's figures as of `as_of`, with the rules in force at its end (or `config`),
-    the formal-talk list (months) and the adjustments received during it."""
+    the formal-talk list (months) and the adjustments received during it; `summary_only`:
+    the hall's totals alone."""
     clock = hall_clock(session, hall_id)
     _, end = period.bounds(clock.zone)
     config = config or config_for(session, settings.default_scoring, end)
     previous = (
         _previous_last_place(session, settings, clock, period, as_of, standard_of)
-        if period.kind is PeriodKind.MONTH
+        if period.kind is PeriodKind.MONTH and not summary_only
         else None
     )
     figures = compute_period(
@@ -155,14 +157,23 @@ def month_view(
     period: Period,
     now: datetime,
     standard_of: StandardOf = no_catalog,
+    summary_only: bool = False,
 ) -> MonthView:
+    """The closed snapshot of a month, else its figures computed as of `now`."""
     if period.kind is PeriodKind.MONTH:
         closed = repository.month_close(session, hall_id, period.label)
         if closed is not None:
             return MonthView(closed.figures, closed)
-    return MonthView(
-        compute(session, settings, hall_id, period, as_of=now, standard_of=standard_of), None
+    figures = compute(
+        session,
+        settings,
+        hall_id,
+        period,
+        as_of=now,
+        standard_of=standard_of,
+        summary_only=summary_only,
     )
+    return MonthView(figures, None)
 
 
 def close_month(
