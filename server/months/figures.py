@@ -260,7 +260,7 @@ def compute_period(
     start, end = period.bounds(zone)
     counters = repository.counters(session, hall_id)
     counter_ids = [c.id for c in counters]
-    staff_rows = repository.staff(session, hall_id)
+    staff_rows = [] if summary_only else repository.staff(session, hall_id)
     sums = repository.rating_sums(session, counter_ids, start, end, as_of, config)
     sessions = repository.session_sums(session, counter_ids, start, end, as_of)
     lows = repository.low_scores(session, counter_ids, start, end, as_of, config)

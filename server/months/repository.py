@@ -335,6 +335,14 @@ def closed_months(session: Session, hall_id: str) -> list[MonthClose]:
     )
 
 
+def close_times(session: Session, hall_id: str) -> list[tuple[str, datetime]]:
+    """(month, closed at) of a hall's closed months, without their figures."""
+    rows = session.execute(
+        select(MonthClose.month, MonthClose.closed_at).where(MonthClose.hall_id == hall_id)
+    )
+    return [(month, closed_at) for month, closed_at in rows]
+
+
 def month_close(session: Session, hall_id: str, month: str) -> MonthClose | None:
     return session.scalars(
         select(MonthClose).where(MonthClose.hall_id == hall_id, MonthClose.month == month)

@@ -84,9 +84,9 @@ def adjustments(session: Session, clock: HallClock, period: Period, as_of: datet
     they arrived: listed in this period's report, never written into the closed month."""
     start, end = period.bounds(clock.zone)
     closes = [
-        (*month_of(parse_month(row.month).start).bounds(clock.zone), row.closed_at)
-        for row in repository.closed_months(session, clock.hall_id)
-        if row.closed_at <= as_of
+        (*parse_month(month).bounds(clock.zone), closed_at)
+        for month, closed_at in repository.close_times(session, clock.hall_id)
+        if closed_at <= as_of
     ]
     counter_ids = [c.id for c in repository.counters(session, clock.hall_id)]
     rows = repository.late_ratings(
@@ -137,6 +137,7 @@ def compute(
         zone=clock.zone,
         standard_of=standard_of,
         previous_last_place=previous,
+        summary_only=summary_only,
     )
     figures["adjustments"] = adjustments(session, clock, period, as_of)
     return figures
