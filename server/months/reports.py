@@ -309,27 +309,32 @@ def _n(value: str | None) -> float | None:
 def hall_report_xlsx(report: Report) -> bytes:
     """The report as a workbook: one sheet per table, native bar and line charts."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.chart import BarChart, LineChart, Reference
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     f = report.figures
     names = {c["id"]: c["name"] for c in f["counters"]}
-    wb = Workbook()
+    # Write-only: rows stream to the file (a big hall's low scores are tens of thousands).
+    wb = Workbook(write_only=True)
     bold = Font(bold=True)
 
     def sheet(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Any:
         ws = wb.create_sheet(title)
-        ws.append(list(header))
-        for cell in ws[1]:
+        for i in range(1, len(header) + 1):
+            ws.column_dimensions[get_column_letter(i)].width = 14
+        heading = []
+        for text in header:
+            cell = WriteOnlyCell(ws, value=text)
             cell.font = bold
+            heading.append(cell)
+        ws.append(heading)
         for row in rows:
             ws.append(list(row))
-        for column in ws.columns:
-            ws.column_dimensions[column[0].column_letter].width = 14
         return ws
 
-    summary = wb.create_sheet("概要", 0)
-    wb.remove(wb.worksheets[1])  # the empty default sheet
+    summary = wb.create_sheet("概要")
     t = f["totals"]
     rows: list[tuple[str, object]] = [
         ("大厅", f["hall"]["name"]),
@@ -349,10 +354,10 @@ def hall_report_xlsx(report: Report) -> bytes:
         ("一次性办结率", _n(t["one_visit_rate"])),
         ("平均办理时长（分钟）", _n(t["handling"]["mean_minutes"]) if t["handling"] else None),
     ]
-    for row in rows:
-        summary.append(list(row))
     summary.column_dimensions["A"].width = 22
     summary.column_dimensions["B"].width = 40
+    for row in rows:
+        summary.append(list(row))
 
     ranked = sorted(f["counters"], key=lambda c: (c["rank"] is None, c["rank"] or 0, c["id"]))
     ws = sheet(
