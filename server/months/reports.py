@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from server.models import Rating, Rectification
 from server.months import labels
 from server.months.figures import Json
-from server.months.handling import StandardOf, no_catalog
+from server.months.handling import StandardOf
 from server.months.periods import Period, PeriodKind
 from server.months.service import hall_clock, month_view
 from server.privacy.masking import mask_personal_numbers
@@ -101,7 +101,7 @@ def build_report(
     hall_id: str,
     period: Period,
     now: datetime,
-    standard_of: StandardOf = no_catalog,
+    standard_of: StandardOf | None = None,
 ) -> Report:
     """What a report of `period` shows: the closed snapshot (or the live figures), the
     rectification orders of the hall, the trend of earlier months and staff comments."""

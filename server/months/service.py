@@ -44,6 +44,16 @@ class HallClock:
     zone: ZoneInfo
 
 
+def matter_standards(session: Session) -> StandardOf:
+    """Each matter's standard handling minutes, for `handling.handling_time`.
+
+    No matter catalog yet: every service is held to the rules' baseline (10 minutes).
+    When sessions name their matter and the catalog stores standard minutes, this is the
+    one place to return a lookup into it (and `repository.session_sums` groups by matter).
+    """
+    return no_catalog
+
+
 def hall_clock(session: Session, hall_id: str) -> HallClock:
     hall = repository.hall(session, hall_id)
     if hall is None:
@@ -114,7 +124,7 @@ def compute(
     *,
     as_of: datetime,
     config: ScoringConfig | None = None,
-    standard_of: StandardOf = no_catalog,
+    standard_of: StandardOf | None = None,
     summary_only: bool = False,
 ) -> Json:
     """A period's figures as of `as_of`, with the rules in force at its end (or `config`),
@@ -123,6 +133,7 @@ def compute(
     clock = hall_clock(session, hall_id)
     _, end = period.bounds(clock.zone)
     config = config or config_for(session, settings.default_scoring, end)
+    standard_of = standard_of or matter_standards(session)
     previous = (
         _previous_last_place(session, settings, clock, period, as_of, standard_of)
         if period.kind is PeriodKind.MONTH and not summary_only
@@ -157,7 +168,7 @@ def month_view(
     hall_id: str,
     period: Period,
     now: datetime,
-    standard_of: StandardOf = no_catalog,
+    standard_of: StandardOf | None = None,
     summary_only: bool = False,
 ) -> MonthView:
     """The closed snapshot of a month, else its figures computed as of `now`."""
@@ -186,7 +197,7 @@ def close_month(
     now: datetime,
     by: User | None = None,
     by_name: str = "cli",
-    standard_of: StandardOf = no_catalog,
+    standard_of: StandardOf | None = None,
 ) -> MonthClose:
     """Close a hall's month: store its figures as of now, never to change; open a
     rectification order for each counter over the low-score limit."""
@@ -273,7 +284,7 @@ def verify_month(
     month: str,
     *,
     now: datetime,
-    standard_of: StandardOf = no_catalog,
+    standard_of: StandardOf | None = None,
 ) -> Verification:
     """Recompute a closed month from the raw ratings with the rules it was closed with:
     as of its closing (must equal the snapshot) and as of now (the late ratings' effect)."""
