@@ -219,16 +219,6 @@ def _unit_json(
     }
 
 
-def config_for(session: Session, default: ScoringConfig, end: datetime) -> ScoringConfig:
-    """The rules in force at `end`: the newest content version made before it, with the
-    settings' points and minimum sample where the version does not say (versions made
-    from the console carry weights, thresholds and deadline)."""
-    row = repository.content_version_before(session, end)
-    if row is None:
-        return default
-    return ScoringConfig.from_mapping({**default.rules_mapping(), **row.scoring})
-
-
 def last_place(counters: Sequence[Json]) -> list[str]:
     """Counters ranked last (ties share the place) among those with ratings."""
     ranked = [c for c in counters if c.get("rank") is not None]

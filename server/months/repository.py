@@ -15,7 +15,6 @@ from server.models import (
     SCORE_SCALE,
     Alert,
     AlertKind,
-    ContentVersion,
     Counter,
     Hall,
     MonthClose,
@@ -346,14 +345,4 @@ def close_times(session: Session, hall_id: str) -> list[tuple[str, datetime]]:
 def month_close(session: Session, hall_id: str, month: str) -> MonthClose | None:
     return session.scalars(
         select(MonthClose).where(MonthClose.hall_id == hall_id, MonthClose.month == month)
-    ).one_or_none()
-
-
-def content_version_before(session: Session, moment: datetime) -> ContentVersion | None:
-    """The newest content version made before `moment` (the one in force then)."""
-    return session.scalars(
-        select(ContentVersion)
-        .where(ContentVersion.created_at < moment)
-        .order_by(ContentVersion.id.desc())
-        .limit(1)
     ).one_or_none()

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from server.audit.service import record
+from server.content.service import scoring_in_force_at
 from server.models import SCORE_SCALE, MonthClose, User
 from server.months import rectification, repository
-from server.months.figures import Json, compute_period, config_for
+from server.months.figures import Json, compute_period
 from server.months.handling import StandardOf, no_catalog
 from server.months.periods import Period, PeriodKind, month_of, parse_month
 from server.settings import Settings
@@ -76,7 +77,7 @@ def _previous_last_place(
     if closed is not None and closed.closed_at <= as_of:
         return list(closed.figures.get("last_place", []))
     _, end = previous.bounds(clock.zone)
-    config = config_for(session, settings.default_scoring, end)
+    config = scoring_in_force_at(session, settings, end)
     figures = compute_period(
         session,
         clock.hall_id,
@@ -132,7 +133,7 @@ def compute(
     the hall's totals alone."""
     clock = hall_clock(session, hall_id)
     _, end = period.bounds(clock.zone)
-    config = config or config_for(session, settings.default_scoring, end)
+    config = config or scoring_in_force_at(session, settings, end)
     standard_of = standard_of or matter_standards(session)
     previous = (
         _previous_last_place(session, settings, clock, period, as_of, standard_of)

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.content import service as content
 from server.models import AuditEntry, MonthClose, Rectification
 from server.months import rectification, schedule
 from server.months.handling import HandlingGroup, handling_time
@@ -308,3 +309,24 @@ def test_the_month_job_closes_due_months_and_keeps_the_scheduled_reports(
         "remeasured": 0,
         "reports": 0,
     }
+
+
+def test_a_month_is_computed_with_the_content_version_in_force_at_its_end(
+    month: Hall, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    with factory.begin() as session:
+        # In force on 31 May: a low score is below 2.0, so c1's 2.0s are no longer low.
+        _, may = content.change_content(
+            session, settings, low_score_below="2", by="test", now=local(10, 9)
+        )
+    with factory.begin() as session:
+        # Made after the month ended: not May's rules.
+        content.change_content(
+            session, settings, low_score_below="4.5", by="test", now=local(2, 9, 6)
+        )
+    figures = figures_of(factory, settings)
+    assert figures["config_version"] == may.version
+    assert figures["rules"]["low_score_below"] == "2"
+    c1 = by_id(figures["counters"])["c1"]
+    assert (c1["low_count"], c1["judgement"]) == (0, "within_limit")
+    assert by_id(figures["counters"])["c2"]["low_count"] == 6  # its 1.0s stay low
