@@ -43,6 +43,8 @@ from server.months.periods import (
     month_of,
     parse_month,
     parse_period,
+    quarter_of,
+    week_of,
 )
 
 router = console_router()
@@ -78,6 +80,13 @@ def _base(db: Session, user: User, hall: Hall, period: Period) -> dict[str, Any]
     }
 
 
+def _summaries(hall: Hall) -> list[str]:
+    """The last full week and the running and previous quarters, in the hall's timezone."""
+    today = datetime.now(UTC).astimezone(ZoneInfo(hall.timezone)).date()
+    quarter = quarter_of(today)
+    return [week_of(today).previous().label, quarter.label, quarter.previous().label]
+
+
 @router.get("/month")
 def month_page(
     request: Request,
@@ -111,6 +120,7 @@ def month_page(
         ),
         orders=rectification.orders(db, found.id),
         stored=schedule.stored_reports(settings, found.id),
+        summaries=_summaries(found),
         can_close=user.role == Role.ADMIN and view.closed is None and context["ended"],
         can_rectify=user.role not in READ_ONLY_ROLES,
     )
