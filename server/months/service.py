@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.audit.service import record
@@ -24,6 +25,10 @@ from server.months.handling import StandardOf, no_catalog
 from server.months.periods import Period, PeriodKind, month_of, parse_month
 from server.settings import Settings
 from sync.scoring import ScoringConfig
+
+#: How long before the closing moment the snapshot is taken (longer than any ingest
+#: transaction runs): see `close_month`.
+CLOSE_MARGIN = timedelta(minutes=2)
 
 
 class MonthError(ValueError):
@@ -205,13 +210,14 @@ def close_month(
     period = parse_month(month)
     clock = hall_clock(session, hall_id)
     _, end = period.bounds(clock.zone)
-    if now < end:
+    # The snapshot is taken as of a moment a little before now, whole seconds (what every
+    # database keeps): an ingest that stamped its ratings' arrival before that moment has
+    # committed by now, and one stamped after it makes adjustments. Nothing falls between.
+    as_of = (now - CLOSE_MARGIN).replace(microsecond=0)
+    if as_of < end:
         raise MonthError(f"{period.label} has not ended yet in {clock.zone.key}")
     if repository.month_close(session, hall_id, period.label) is not None:
         raise MonthError(f"{period.label} of {hall_id} is closed already")
-    # Sub-second precision is not kept by every database: the snapshot is taken as of the
-    # stored closing time, so `verify` reads exactly the same rows.
-    as_of = now.replace(microsecond=0)
     figures = compute(session, settings, hall_id, period, as_of=as_of, standard_of=standard_of)
     row = MonthClose(
         hall_id=hall_id,
@@ -223,7 +229,11 @@ def close_month(
         digest=digest_of(figures),
     )
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another worker or person closed it in the meantime.
+        raise MonthError(f"{period.label} of {hall_id} is closed already") from None
     orders = rectification.open_for_month(session, figures, now=as_of)
     record(
         session,
