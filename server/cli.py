@@ -928,6 +928,9 @@ def cmd_month_close(args: argparse.Namespace) -> None:
     settings = _settings(args)
 
     def work(session: Session) -> list[str]:
+        from server.database import begin_write
+
+        begin_write(session)
         lines = []
         for hall_id in _month_halls(session, args.hall):
             row = close_month(session, settings, hall_id, args.month, now=_now())

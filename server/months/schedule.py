@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from server.content.service import scoring_in_force
+from server.database import begin_write
 from server.months import rectification, reports, repository, service
 from server.months.periods import Period, month_of, quarter_of, week_of
 from server.settings import Settings
@@ -105,12 +106,14 @@ def run_once(
     for hall_id, month in due:
         try:
             with factory.begin() as session:
+                begin_write(session)
                 service.close_month(session, settings, hall_id, month, now=now, by_name="auto")
             done["closed"] += 1
             log.info("closed %s of hall %s", month, hall_id)
         except (IntegrityError, service.MonthError):
             pass  # another worker closed it first
     with factory.begin() as session:
+        begin_write(session)
         done["remeasured"] = len(
             rectification.remeasure(session, scoring_in_force(session, settings), now)
         )

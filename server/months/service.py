@@ -206,7 +206,11 @@ def close_month(
     standard_of: StandardOf | None = None,
 ) -> MonthClose:
     """Close a hall's month: store its figures as of now, never to change; open a
-    rectification order for each counter over the low-score limit."""
+    rectification order for each counter over the low-score limit.
+
+    Run it in a transaction begun as a writer (`database.begin_write`): on SQLite a read
+    transaction that writes later fails when another writer came in between.
+    """
     period = parse_month(month)
     clock = hall_clock(session, hall_id)
     _, end = period.bounds(clock.zone)
