@@ -30,6 +30,7 @@ from server.ingest.endpoints import router as ingest_router
 from server.ingest.schemas import SyncRequestDocument
 from server.metrics import LatencyMiddleware
 from server.mobile.endpoints import router as mobile_router
+from server.months import schedule as month_schedule
 from server.notify import delivery
 from server.notify.endpoints import router as notify_router
 from server.privacy import retention
@@ -69,6 +70,9 @@ def create_app(
             )
             tasks.append(
                 asyncio.create_task(retention.run_forever(app.state.session_factory, settings))
+            )
+            tasks.append(
+                asyncio.create_task(month_schedule.run_forever(app.state.session_factory, settings))
             )
         try:
             yield

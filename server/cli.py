@@ -818,7 +818,7 @@ def write_new_file(path: Path, data: bytes) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     except FileExistsError:
-        raise CliError(f"{path} exists; not overwriting it (give --receipt NEW_FILE)") from None
+        raise CliError(f"{path} exists; not overwriting it (name a new file)") from None
     except OSError as exc:
         raise CliError(f"cannot create {path}: {exc.strerror}") from None
     with os.fdopen(fd, "wb") as out:
@@ -1132,6 +1132,131 @@ def cmd_export(args: argparse.Namespace) -> None:
     )
 
 
+def _month_halls(session: Session, hall: str | None) -> list[str]:
+    from server.months import repository as months_repository
+
+    if hall is not None:
+        if months_repository.hall(session, hall) is None:
+            raise CliError(f"no hall {hall!r}")
+        return [hall]
+    return [h.id for h in months_repository.halls(session)]
+
+
+def cmd_month_close(args: argparse.Namespace) -> None:
+    from server.months.service import close_month
+
+    settings = _settings(args)
+
+    def work(session: Session) -> list[str]:
+        from server.database import begin_write
+
+        begin_write(session)
+        lines = []
+        for hall_id in _month_halls(session, args.hall):
+            row = close_month(session, settings, hall_id, args.month, now=_now())
+            totals = row.figures["totals"]
+            over = row.figures["judgements"]["over_limit"]
+            lines.append(
+                f"{hall_id} {row.month}: closed, {totals['ratings']} ratings, "
+                f"{len(over)} counter(s) to rectify{': ' + ', '.join(over) if over else ''}; "
+                f"digest {row.digest[:16]}"
+            )
+        return lines
+
+    for line in _in_transaction(settings, work):
+        print(line)
+
+
+def cmd_month_verify(args: argparse.Namespace) -> None:
+    from server.months.service import verify_month
+
+    settings = _settings(args)
+
+    def work(session: Session) -> list[Any]:
+        return [
+            verify_month(session, settings, hall_id, args.month, now=_now())
+            for hall_id in _month_halls(session, args.hall)
+            if args.hall is not None or _is_closed(session, hall_id, args.month)
+        ]
+
+    results = _in_transaction(settings, work)
+    bad = False
+    for result in results:
+        state = "OK" if result.ok else "DIFFERS"
+        bad = bad or not result.ok
+        print(
+            f"{result.hall_id} {result.month}: {state}: the snapshot "
+            f"{'matches' if result.digest_ok else 'does NOT match'} its digest; a "
+            f"recomputation as of the close shows {len(result.differences)} difference(s)"
+        )
+        for line in result.differences:
+            print(f"  {line}")
+        if result.late_ratings or result.differences_now:
+            print(
+                f"  since the close: {result.late_ratings} late rating(s), listed as "
+                f"adjustments of later months; with them the month would read:"
+            )
+            for line in result.differences_now:
+                print(f"    {line}")
+    if bad:
+        raise CliError("a closed month differs from its raw ratings (see above)")
+
+
+def _is_closed(session: Session, hall_id: str, month: str) -> bool:
+    from server.months import repository as months_repository
+    from server.months.periods import parse_month
+
+    return months_repository.month_close(session, hall_id, parse_month(month).label) is not None
+
+
+def cmd_month_report(args: argparse.Namespace) -> None:
+    from server.months import reports
+    from server.months.periods import parse_period
+
+    settings = _settings(args)
+    period = parse_period(args.period)
+    fmt = args.format or args.out.suffix.lstrip(".").lower()
+    if fmt not in ("pdf", "xlsx"):
+        raise CliError("--format must be pdf or xlsx (or give --out a .pdf or .xlsx name)")
+    if args.staff and fmt != "pdf":
+        raise CliError("a staff member's report is a PDF")
+
+    def work(session: Session) -> bytes:
+        _month_halls(session, args.hall)
+        report = reports.build_report(session, settings, args.hall, period, _now())
+        if args.staff:
+            return reports.staff_report_pdf(report, args.staff)
+        return reports.hall_report_pdf(report) if fmt == "pdf" else reports.hall_report_xlsx(report)
+
+    data = _in_transaction(settings, work)
+    assert isinstance(data, bytes)
+    write_new_file(args.out, data)
+    print(f"{args.out}: {period.label} report of {args.hall} ({fmt}, {len(data)} bytes)")
+
+
+def cmd_month_list(args: argparse.Namespace) -> None:
+    from server.months.service import closed_months
+
+    def show(session: Session) -> None:
+        rows = []
+        for hall_id in _month_halls(session, args.hall):
+            for row in closed_months(session, hall_id):
+                rows.append(
+                    (
+                        hall_id,
+                        row.month,
+                        f"{row.closed_at:%Y-%m-%d %H:%M}",
+                        row.closed_by,
+                        row.config_version,
+                        str(row.figures["totals"]["ratings"]),
+                        row.digest[:16],
+                    )
+                )
+        _table(rows, ("hall", "month", "closed (UTC)", "by", "rules", "ratings", "digest"))
+
+    _in_transaction(_settings(args), show)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hallrate-server",
@@ -1437,6 +1562,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="what rankings rank (default counter)",
     )
     p.add_argument("--out", type=Path, required=True, help="the file to write")
+    month = sub.add_parser(
+        "month",
+        help="close, verify and report a month (figures, the 20% rule, points)",
+        description="the monthly assessment: a closed month is a snapshot that never changes",
+    )
+    month_sub = month.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command(
+        "close", cmd_month_close, "close a month: store its figures and points for good", month_sub
+    )
+    p.add_argument("month", help="YYYY-MM, in the hall's timezone")
+    p.add_argument("--hall", help="only this hall (default: every hall)")
+    p = command(
+        "verify",
+        cmd_month_verify,
+        "recompute a closed month from the raw ratings and show any difference",
+        month_sub,
+    )
+    p.add_argument("month", help="YYYY-MM")
+    p.add_argument("--hall", help="only this hall (default: every hall that closed it)")
+    p = command(
+        "report", cmd_month_report, "write a hall's report (or a staff member's page)", month_sub
+    )
+    p.add_argument("period", help="YYYY-MM (a month), YYYY-Www (a week) or YYYY-Qn (a quarter)")
+    p.add_argument("--hall", required=True, help="the hall's id")
+    p.add_argument("--format", choices=("pdf", "xlsx"), help="default: from --out's suffix")
+    p.add_argument("--out", required=True, type=Path, help="the file to write (not overwritten)")
+    p.add_argument("--staff", help="a staff member's one-page report instead (PDF)")
+    p = command("list", cmd_month_list, "list closed months", month_sub)
+    p.add_argument("--hall", help="only this hall")
 
     command(
         "escalate",
@@ -1452,6 +1606,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from server.devices.service import DeviceError
     from server.enrollment.service import EnrollmentError
     from server.halls.service import HallError
+    from server.months.periods import PeriodError
+    from server.months.reports import ReportError
+    from server.months.service import MonthError
     from server.notify.service import ChannelError
     from server.users.service import UserError
 
@@ -1469,6 +1626,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         DeviceError,
         ContentError,
         ChannelError,
+        MonthError,
+        PeriodError,
+        ReportError,
     ) as exc:
         print(f"hallrate-server: error: {exc}", file=sys.stderr)
         return 2

@@ -569,3 +569,65 @@ class RatingContact(Base):
     #: The consent text the citizen agreed to, as shown.
     consent_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class MonthClose(Base):
+    """A hall's closed month: the figures and points as published, never changed after.
+
+    `figures` is the whole computed month (server/months/figures.py, as JSON) with the
+    rules it was computed with; `digest` is the SHA-256 of its canonical JSON, so
+    `month verify` sees an edited row as well as a different recomputation. Ratings that
+    arrive later are adjustments in a later month's report, never written in here.
+    """
+
+    __tablename__ = "month_closes"
+    __table_args__ = (UniqueConstraint("hall_id", "month", name="uq_month_closes_hall_month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"), index=True)
+    #: "2026-05", in the hall's timezone.
+    month: Mapped[str] = mapped_column(String(7))
+    closed_at: Mapped[datetime]
+    #: A username, "cli", or "auto" (closed by the server a set number of days after).
+    closed_by: Mapped[str] = mapped_column(String(64))
+    config_version: Mapped[str] = mapped_column(String(32))
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(64))
+
+
+class RectificationState(enum.StrEnum):
+    OPEN = "open"
+    #: The owner recorded the actions taken; the counter is re-measured for some weeks.
+    RECTIFIED = "rectified"
+    #: Re-measured without the problem coming back.
+    CLOSED = "closed"
+
+
+class Rectification(Base):
+    """An order to fix a counter's problem (整改) after a month over the low-score limit:
+    owner, deadline, required actions, the outcome recorded, then a re-measure of the
+    dimension concerned that reopens the order if the problem comes back."""
+
+    __tablename__ = "rectifications"
+    __table_args__ = (
+        UniqueConstraint("counter_id", "month", name="uq_rectifications_counter_month"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"), index=True)
+    counter_id: Mapped[str] = mapped_column(ForeignKey("counters.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    #: The dimension with the lowest mean that month: what the re-measure watches.
+    dimension: Mapped[str] = mapped_column(String(32))
+    low_rate: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default=RectificationState.OPEN.value)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due_at: Mapped[datetime]
+    actions: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    rectified_at: Mapped[datetime | None]
+    #: Re-measured until then; the order reopens if the dimension's low rate comes back.
+    remeasure_until: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    reopened: Mapped[int] = mapped_column(Integer, default=0)

@@ -81,6 +81,15 @@ class Settings(BaseSettings):
     console_idle_minutes: int = Field(default=30, gt=0, le=24 * 60)
     #: ... and after this many hours whatever they do.
     console_session_hours: int = Field(default=12, gt=0, le=24 * 7)
+    #: A month is closed by itself this many days after it ends (its late ratings become
+    #: adjustments of a later month); 0 closes it as soon as it ends.
+    month_close_after_days: int = Field(default=5, ge=0, le=60)
+    #: Where scheduled reports are kept for download (the console's Month page lists them):
+    #: each closed month's hall report, each week's and quarter's summary, PDF and XLSX.
+    report_dir: Path = Path("reports")
+    #: How often the month job looks for months to close, orders to re-measure and
+    #: summaries to make.
+    month_job_interval_s: float = Field(default=600.0, gt=0)
     #: How often the background job marks overdue alerts escalated.
     escalation_interval_s: float = Field(default=60.0, gt=0)
     #: Failed enrollment attempts (and failed logins) one client address may make per

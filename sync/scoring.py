@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import Self, TypeVar
 
 Number = Decimal | int | float | str
@@ -157,6 +157,8 @@ class ScoringConfig:
     satisfied_from: Decimal = Decimal(4)
     #: A counter whose monthly low-score rate exceeds this must rectify.
     counter_low_rate_limit: Decimal = Decimal("0.20")
+    #: Fewer ratings than this in a month: "too few ratings to judge", never failing.
+    counter_min_ratings: int = 30
     #: How many ratings' worth of the prior mean a ranking adds (Bayesian shrinkage).
     ranking_prior_weight: Decimal = Decimal(10)
     #: The prior mean when no hall mean is known.
@@ -207,7 +209,7 @@ class ScoringConfig:
                 )
             elif key in ("version",):
                 kwargs[key] = str(value)
-            elif key == "alert_deadline_hours":
+            elif key in ("alert_deadline_hours", "counter_min_ratings"):
                 hours = _number(key, value)  # type: ignore[arg-type]
                 if hours != hours.to_integral_value():
                     raise ScoringConfigError(f"{key} must be a whole number, got {value!r}")
@@ -215,6 +217,19 @@ class ScoringConfig:
             else:
                 kwargs[key] = _number(key, value)  # type: ignore[arg-type]
         return cls(**kwargs)  # type: ignore[arg-type]
+
+    def rules_mapping(self) -> dict[str, object]:
+        """Every setting, points included, as plain JSON that `from_mapping` reads back: what
+        a closed month keeps of the rules it was computed with."""
+        return {
+            **self.to_mapping(),
+            "ranking_prior_weight": str(self.ranking_prior_weight),
+            "ranking_prior_mean": str(self.ranking_prior_mean),
+            "counter_min_ratings": self.counter_min_ratings,
+            "points": {
+                name: str(getattr(self.points, name)) for name in PointsRules.__dataclass_fields__
+            },
+        }
 
     def to_mapping(self) -> dict[str, object]:
         """What a device needs of this configuration as plain JSON (numbers as strings, so
@@ -393,9 +408,30 @@ class Aggregate:
         return Decimal(self.satisfied_count) / self.count if self.count else None
 
     def must_rectify(self, config: ScoringConfig = DEFAULT_CONFIG) -> bool:
-        """A counter whose (monthly) low-score rate exceeds the limit (20%) must rectify."""
-        rate = self.low_rate
-        return rate is not None and rate > config.counter_low_rate_limit
+        """A counter whose (monthly) low-score rate exceeds the limit (20%) over at least
+        the minimum sample (30 ratings) must rectify."""
+        return judge_low_rate(self, config) is LowRateJudgement.OVER_LIMIT
+
+
+class LowRateJudgement(StrEnum):
+    """What the 20% rule says of a counter's month."""
+
+    #: Fewer ratings than the minimum sample: listed, never failing.
+    TOO_FEW = "too_few"
+    WITHIN_LIMIT = "within_limit"
+    OVER_LIMIT = "over_limit"
+
+
+def judge_low_rate(
+    aggregate: Aggregate, config: ScoringConfig = DEFAULT_CONFIG
+) -> LowRateJudgement:
+    """The 20% rule: too few ratings to judge below `counter_min_ratings`; otherwise over
+    the limit when the low-score rate exceeds `counter_low_rate_limit`."""
+    if aggregate.count < config.counter_min_ratings or aggregate.low_rate is None:
+        return LowRateJudgement.TOO_FEW
+    if aggregate.low_rate > config.counter_low_rate_limit:
+        return LowRateJudgement.OVER_LIMIT
+    return LowRateJudgement.WITHIN_LIMIT
 
 
 def _nonzero(mapping: Mapping[_K, int]) -> dict[_K, int]:
@@ -455,28 +491,85 @@ class Points:
         )
 
 
+@dataclass(frozen=True)
+class PointsLine:
+    """One step of a points computation: the rule applied, the figure it looked at, and
+    the points it moved (0 when the figure sat between the thresholds)."""
+
+    rule: str
+    figure: Decimal | None
+    points: Decimal
+
+
+def efficiency_breakdown(
+    average_minutes: Number | None,
+    one_visit_rate: Number | None,
+    rules: PointsRules = DEFAULT_CONFIG.points,
+) -> list[PointsLine]:
+    """Seed 001 效率积分, step by step: the base 100; -1 a minute over the 10-minute
+    baseline, +2 a minute under; one-visit completion >= 90% +20, < 80% -30. A missing
+    figure (no services) moves nothing."""
+    lines = [PointsLine("efficiency_base", None, rules.efficiency_base)]
+    if average_minutes is not None:
+        minutes = _dec(average_minutes)
+        delta = Decimal(0)
+        if minutes > rules.baseline_minutes:
+            delta = -(minutes - rules.baseline_minutes) * rules.over_baseline_cost_per_minute
+        elif minutes < rules.baseline_minutes:
+            delta = (rules.baseline_minutes - minutes) * rules.under_baseline_gain_per_minute
+        lines.append(PointsLine("handling_minutes", minutes, delta))
+    if one_visit_rate is not None:
+        rate = _dec(one_visit_rate)
+        delta = Decimal(0)
+        if rate >= rules.one_visit_high_rate:
+            delta = rules.one_visit_high_bonus
+        elif rate < rules.one_visit_low_rate:
+            delta = -rules.one_visit_low_penalty
+        lines.append(PointsLine("one_visit_rate", rate, delta))
+    return lines
+
+
 def efficiency_points(
     average_minutes: Number | None,
     one_visit_rate: Number | None,
     rules: PointsRules = DEFAULT_CONFIG.points,
 ) -> Decimal:
-    """Seed 001 效率积分: 100; -1 a minute over the 10-minute baseline, +2 a minute under;
-    one-visit completion >= 90% +20, < 80% -30. A missing figure (no services) moves nothing.
+    """Seed 001 效率积分: the sum of `efficiency_breakdown`."""
+    return _total(efficiency_breakdown(average_minutes, one_visit_rate, rules))
+
+
+def satisfaction_breakdown(
+    mean_rating: Number | None,
+    low_scores: int,
+    low_scores_answered_in_time: int,
+    rules: PointsRules = DEFAULT_CONFIG.points,
+) -> list[PointsLine]:
+    """Seed 001 满意度积分, step by step: the base 100; mean >= 4.5 +30, < 3.5 -20; low
+    scores answered within the deadline >= 90% +10, < 80% -15; a month with no low score
+    +50 (the answer rate then does not apply). No ratings: no mean, nothing moved for it.
     """
-    points = rules.efficiency_base
-    if average_minutes is not None:
-        minutes = _dec(average_minutes)
-        if minutes > rules.baseline_minutes:
-            points -= (minutes - rules.baseline_minutes) * rules.over_baseline_cost_per_minute
-        elif minutes < rules.baseline_minutes:
-            points += (rules.baseline_minutes - minutes) * rules.under_baseline_gain_per_minute
-    if one_visit_rate is not None:
-        rate = _dec(one_visit_rate)
-        if rate >= rules.one_visit_high_rate:
-            points += rules.one_visit_high_bonus
-        elif rate < rules.one_visit_low_rate:
-            points -= rules.one_visit_low_penalty
-    return points
+    if low_scores_answered_in_time > low_scores or low_scores < 0:
+        raise ValueError("answered low scores must be between 0 and the number of low scores")
+    lines = [PointsLine("satisfaction_base", None, rules.satisfaction_base)]
+    if mean_rating is not None:
+        mean = _dec(mean_rating)
+        delta = Decimal(0)
+        if mean >= rules.mean_high:
+            delta = rules.mean_high_bonus
+        elif mean < rules.mean_low:
+            delta = -rules.mean_low_penalty
+        lines.append(PointsLine("mean_rating", mean, delta))
+    if low_scores == 0:
+        lines.append(PointsLine("no_low_score", Decimal(0), rules.no_low_score_bonus))
+    else:
+        rate = Decimal(low_scores_answered_in_time) / low_scores
+        delta = Decimal(0)
+        if rate >= rules.answered_high_rate:
+            delta = rules.answered_high_bonus
+        elif rate < rules.answered_low_rate:
+            delta = -rules.answered_low_penalty
+        lines.append(PointsLine("answered_in_time_rate", rate, delta))
+    return lines
 
 
 def satisfaction_points(
@@ -485,28 +578,14 @@ def satisfaction_points(
     low_scores_answered_in_time: int,
     rules: PointsRules = DEFAULT_CONFIG.points,
 ) -> Decimal:
-    """Seed 001 满意度积分: 100; mean >= 4.5 +30, < 3.5 -20; low scores answered within the
-    deadline >= 90% +10, < 80% -15; a month with no low score +50 (the answer rate then
-    does not apply). A month with no ratings has no mean and moves nothing for it.
-    """
-    if low_scores_answered_in_time > low_scores or low_scores < 0:
-        raise ValueError("answered low scores must be between 0 and the number of low scores")
-    points = rules.satisfaction_base
-    if mean_rating is not None:
-        mean = _dec(mean_rating)
-        if mean >= rules.mean_high:
-            points += rules.mean_high_bonus
-        elif mean < rules.mean_low:
-            points -= rules.mean_low_penalty
-    if low_scores == 0:
-        points += rules.no_low_score_bonus
-    else:
-        rate = Decimal(low_scores_answered_in_time) / low_scores
-        if rate >= rules.answered_high_rate:
-            points += rules.answered_high_bonus
-        elif rate < rules.answered_low_rate:
-            points -= rules.answered_low_penalty
-    return points
+    """Seed 001 满意度积分: the sum of `satisfaction_breakdown`."""
+    return _total(
+        satisfaction_breakdown(mean_rating, low_scores, low_scores_answered_in_time, rules)
+    )
+
+
+def _total(lines: Iterable[PointsLine]) -> Decimal:
+    return sum((line.points for line in lines), Decimal(0))
 
 
 def monthly_points(

@@ -11,6 +11,7 @@ from server.console.audit_pages import router as audit_router
 from server.console.endpoints import router as home_router
 from server.console.insight_pages import router as insight_router
 from server.console.kiosk_pages import router as kiosks_router
+from server.console.month_pages import router as month_router
 from server.console.notify_pages import router as notify_router
 from server.console.web import STATIC, install_console_handlers
 
@@ -25,6 +26,7 @@ def install(app: FastAPI) -> None:
         admin_router,
         audit_router,
         insight_router,
+        month_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

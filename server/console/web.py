@@ -123,6 +123,8 @@ NAV: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("/comments", "Comments", None),
     ("/kiosks", "Kiosks", None),
     ("/notifications", "Notifications", None),
+    ("/month", "Month", None),
+    ("/points", "Points", None),
     ("/admin", "Administration", frozenset({Role.ADMIN})),
     ("/audit", "Audit log", frozenset({Role.ADMIN, Role.AUDITOR, Role.INSPECTOR})),
 )

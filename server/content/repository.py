@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -11,6 +13,15 @@ from server.models import ContentVersion
 def newest(session: Session) -> ContentVersion | None:
     return session.scalars(
         select(ContentVersion).order_by(ContentVersion.id.desc()).limit(1)
+    ).one_or_none()
+
+
+def newest_before(session: Session, moment: datetime) -> ContentVersion | None:
+    return session.scalars(
+        select(ContentVersion)
+        .where(ContentVersion.created_at < moment)
+        .order_by(ContentVersion.id.desc())
+        .limit(1)
     ).one_or_none()
 
 

@@ -60,8 +60,11 @@ def _reasons_list(reasons: Sequence[Reason]) -> list[dict[str, str]]:
     ]
 
 
-def _from_row(row: ContentVersion) -> Content:
-    scoring = ScoringConfig.from_mapping(row.scoring)
+def _from_row(row: ContentVersion, default: ScoringConfig | None = None) -> Content:
+    """A stored version; the settings a version does not carry (the points, the 20% rule's
+    minimum sample) come from `default` (the server's configured rules)."""
+    base = default.rules_mapping() if default is not None else {}
+    scoring = ScoringConfig.from_mapping({**base, **row.scoring})
     reasons = tuple(Reason(r["code"], r["dimension"], r["zh"], r["en"]) for r in row.reasons)
     return Content(scoring, reasons, row.created_at, row.created_by)
 
@@ -71,12 +74,21 @@ def content_in_force(session: Session, settings: Settings) -> Content:
     row = repository.newest(session)
     if row is None:
         return Content(settings.default_scoring, DEFAULT_REASONS)
-    return _from_row(row)
+    return _from_row(row, settings.default_scoring)
 
 
 def scoring_in_force(session: Session, settings: Settings) -> ScoringConfig:
     """The scoring rules in force: weights, thresholds, alert deadline, version."""
     return content_in_force(session, settings).scoring
+
+
+def scoring_in_force_at(session: Session, settings: Settings, moment: datetime) -> ScoringConfig:
+    """The scoring rules that were in force at `moment`: the newest version made before it
+    (what a month is computed with, at its end)."""
+    row = repository.newest_before(session, moment)
+    if row is None:
+        return settings.default_scoring
+    return _from_row(row, settings.default_scoring).scoring
 
 
 def reasons_in_force(session: Session, settings: Settings) -> tuple[Reason, ...]:
@@ -88,7 +100,7 @@ def content_of_version(session: Session, version: str, settings: Settings) -> Co
     it; the built-in default version is always known."""
     row = repository.by_version(session, version)
     if row is not None:
-        return _from_row(row)
+        return _from_row(row, settings.default_scoring)
     if version == settings.default_scoring.version:
         return Content(settings.default_scoring, DEFAULT_REASONS)
     return None

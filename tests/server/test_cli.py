@@ -41,6 +41,7 @@ COMMANDS = [
     ["scoring", "show"],
     ["scoring", "set"],
     ["scoring", "history"],
+    *(["month", action] for action in ("close", "verify", "report", "list")),
 ]
 
 

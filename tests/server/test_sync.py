@@ -175,20 +175,22 @@ def test_a_low_score_raises_an_alert_due_a_day_after_the_server_learned_of_it(
 def test_a_counter_over_the_monthly_low_rate_gets_one_counter_alert(
     client: TestClient, hall: Hall, factory: sessionmaker[Session]
 ) -> None:
-    # 1 low in 5 is 20%: not over the limit.
-    post(
-        client,
-        hall,
-        envelope([rating(seq=1, scores=ALL_ONES)] + [rating(seq=i) for i in range(2, 6)]),
-    )
+    # 3 low in 3 is 100% but too few ratings to judge (the minimum sample is 30).
+    post(client, hall, envelope([rating(seq=i, scores=ALL_ONES) for i in (1, 2, 3)]))
     with factory() as session:
-        kinds = list(session.scalars(select(Alert.kind)))
-    assert kinds == ["low_score"]
-    answer = post(client, hall, envelope([rating(seq=6, scores=ALL_ONES)]))
+        kinds = set(session.scalars(select(Alert.kind)))
+    assert "counter_low_rate" not in kinds
+    # 6 low in 30 is 20%: judged now, and not over the limit.
+    post(client, hall, envelope([rating(seq=i, scores=ALL_ONES) for i in (4, 5, 6)]))
+    post(client, hall, envelope([rating(seq=i) for i in range(7, 31)]))
+    with factory() as session:
+        kinds = set(session.scalars(select(Alert.kind)))
+    assert "counter_low_rate" not in kinds
+    answer = post(client, hall, envelope([rating(seq=31, scores=ALL_ONES)]))
     counter_alerts = [a for a in answer.alerts if a.kind == "counter_low_rate"]
     assert len(counter_alerts) == 1
     assert counter_alerts[0].rating_id is None
-    post(client, hall, envelope([rating(seq=7, scores=ALL_ONES)]))
+    post(client, hall, envelope([rating(seq=32, scores=ALL_ONES)]))
     with factory() as session:
         assert (
             session.scalar(

@@ -40,6 +40,7 @@ def _pages(page: Page, base: str) -> list[tuple[str, str]]:
     pages.append(("kiosks", "/kiosks"))
     pages.append(("notifications", "/notifications"))
     pages += _insight_pages(page, base)
+    pages += [("month", "/month"), ("points", "/points")]
     return pages
 
 

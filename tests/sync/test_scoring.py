@@ -12,12 +12,14 @@ from sync.scoring import (
     DIMENSION_CODES,
     Aggregate,
     Level,
+    LowRateJudgement,
     ScoreError,
     ScoringConfig,
     ScoringConfigError,
     config_from_block,
     efficiency_points,
     is_low_score,
+    judge_low_rate,
     level_of,
     monthly_points,
     over_standard,
@@ -184,12 +186,30 @@ def test_an_empty_period_has_no_mean_and_no_rates() -> None:
     assert not agg.must_rectify()
 
 
-@pytest.mark.parametrize(("low", "total", "rectify"), [(1, 5, False), (2, 9, True), (0, 1, False)])
-def test_a_counter_must_rectify_past_twenty_percent_low_scores(
-    low: int, total: int, rectify: bool
+@pytest.mark.parametrize(
+    ("low", "total", "judgement"),
+    [
+        (6, 30, LowRateJudgement.WITHIN_LIMIT),  # exactly 20% is not over
+        (7, 30, LowRateJudgement.OVER_LIMIT),
+        (3, 3, LowRateJudgement.TOO_FEW),  # 100% of three ratings judges nothing
+        (29, 29, LowRateJudgement.TOO_FEW),
+        (0, 0, LowRateJudgement.TOO_FEW),
+    ],
+)
+def test_a_counter_must_rectify_past_twenty_percent_low_scores_over_thirty_ratings(
+    low: int, total: int, judgement: LowRateJudgement
 ) -> None:
     ratings = [scores(1, 1, 1, 1, 1)] * low + [scores(5, 5, 5, 5, 5)] * (total - low)
-    assert Aggregate.of(ratings).must_rectify() is rectify
+    aggregate = Aggregate.of(ratings)
+    assert judge_low_rate(aggregate) is judgement
+    assert aggregate.must_rectify() is (judgement is LowRateJudgement.OVER_LIMIT)
+
+
+def test_the_minimum_sample_is_configuration_kept_in_the_rules_mapping() -> None:
+    config = ScoringConfig.from_mapping({"version": "x", "counter_min_ratings": 3})
+    assert Aggregate.of([scores(1, 1, 1, 1, 1)] * 3).must_rectify(config)
+    again = ScoringConfig.from_mapping(config.rules_mapping())
+    assert again == config
 
 
 def test_shrinkage_keeps_a_single_perfect_rating_below_a_steady_counter() -> None:
