@@ -247,14 +247,17 @@ def session_sums(
 ) -> list[SessionSums]:
     """Services started in [start, end), received by `as_of`, per counter and staff member.
 
-    Handling time counts finished services only (an end at or after the start). The
-    matter is None for every group until sessions name their matter (see handling.py).
+    Handling time counts finished services only (an end at or after the start); groups are
+    per matter too, each held to its own standard (see handling.py). Cancelled services
+    are left out.
     """
     if not counter_ids:
         return []
     finished = and_(
         ServiceSession.ended_at.is_not(None), ServiceSession.ended_at >= ServiceSession.started_at
     )
+    # A cancelled service (the citizen left, a wrong ticket) was no service: not counted.
+    served = or_(ServiceSession.outcome.is_(None), ServiceSession.outcome != "cancelled")
     seconds = _seconds(session)
     query = (
         select(
@@ -265,20 +268,22 @@ def session_sums(
             func.coalesce(func.sum(case((finished, seconds), else_=0)), 0),
             _count_if(ServiceSession.finished_in_one_visit.is_not(None)),
             _count_if(ServiceSession.finished_in_one_visit.is_(True)),
+            ServiceSession.matter_code,
         )
         .where(
+            served,
             ServiceSession.counter_id.in_(counter_ids),
             ServiceSession.started_at >= start,
             ServiceSession.started_at < end,
             ServiceSession.received_at <= as_of,
         )
-        .group_by(ServiceSession.counter_id, ServiceSession.staff_id)
+        .group_by(ServiceSession.counter_id, ServiceSession.staff_id, ServiceSession.matter_code)
     )
     return [
         SessionSums(
             counter_id=row[0],
             staff_id=row[1],
-            matter=None,
+            matter=row[7],
             services=int(row[2]),
             finished=int(row[3]),
             seconds=int(row[4]),

@@ -13,12 +13,13 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.audit.service import record
 from server.content.service import scoring_in_force_at
-from server.models import SCORE_SCALE, MonthClose, User
+from server.models import SCORE_SCALE, Matter, MonthClose, User
 from server.months import rectification, repository
 from server.months.figures import Json, compute_period
 from server.months.handling import StandardOf, no_catalog
@@ -51,13 +52,13 @@ class HallClock:
 
 
 def matter_standards(session: Session) -> StandardOf:
-    """Each matter's standard handling minutes, for `handling.handling_time`.
-
-    No matter catalog yet: every service is held to the rules' baseline (10 minutes).
-    When sessions name their matter and the catalog stores standard minutes, this is the
-    one place to return a lookup into it (and `repository.session_sums` groups by matter).
-    """
-    return no_catalog
+    """Each matter's standard handling minutes from the matter catalog (`matters`), for
+    `handling.handling_time`; a matter not in it is held to the default (10 minutes)."""
+    standards = {
+        code: Decimal(minutes)
+        for code, minutes in session.execute(select(Matter.code, Matter.standard_minutes))
+    }
+    return standards.get if standards else no_catalog
 
 
 def hall_clock(session: Session, hall_id: str) -> HallClock:

@@ -9,7 +9,7 @@ weighted score is its stars.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.content import service as content
-from server.models import AuditEntry, MonthClose, Rectification
+from server.models import AuditEntry, Matter, MonthClose, Rectification, ServiceSession
 from server.months import rectification, schedule
 from server.months.handling import HandlingGroup, handling_time
 from server.months.periods import parse_month, parse_period
@@ -33,7 +33,7 @@ from server.months.service import (
 )
 from server.settings import Settings
 from tests.server.conftest import Hall
-from tests.server.month_data import add_rating, build_month, local
+from tests.server.month_data import add_device, add_rating, add_session, build_month, local
 
 D = Decimal
 MAY = parse_month("2026-05")
@@ -330,3 +330,32 @@ def test_a_month_is_computed_with_the_content_version_in_force_at_its_end(
     c1 = by_id(figures["counters"])["c1"]
     assert (c1["low_count"], c1["judgement"]) == (0, "within_limit")
     assert by_id(figures["counters"])["c2"]["low_count"] == 6  # its 1.0s stay low
+
+
+def test_a_matter_in_the_catalog_is_held_to_its_own_standard_and_cancelled_services_do_not_count(
+    month: Hall, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    with factory.begin() as session:
+        session.add(
+            Matter(code="passport", name="护照", standard_minutes=20, created_at=datetime.now(UTC))
+        )
+        device = add_device(session, "c3")
+        ids = [
+            add_session(session, device, "c3", "s3", minutes, True, 12) for minutes in (15, 25, 3)
+        ]
+        for sid in ids:
+            row = session.get(ServiceSession, sid)
+            assert row is not None
+            row.matter_code = "passport"
+        cancelled = session.get(ServiceSession, ids[2])
+        assert cancelled is not None
+        cancelled.outcome, cancelled.finished_in_one_visit = "cancelled", None
+    c3 = by_id(figures_of(factory, settings)["counters"])["c3"]
+    # (15 + 25) / 2 = 20 minutes against the passport's 20; the 3-minute cancelled one is no
+    # service. The other counters' matter-less services stay held to 10 minutes.
+    assert c3["services"] == 2
+    assert D(c3["handling"]["mean_minutes"]) == 20
+    assert D(c3["handling"]["mean_standard_minutes"]) == 20
+    assert D(c3["handling"]["mean_over_standard"]) == 0
+    c1 = by_id(figures_of(factory, settings)["counters"])["c1"]
+    assert D(c1["handling"]["mean_standard_minutes"]) == 10
