@@ -546,7 +546,9 @@ def satisfaction_breakdown(
 ) -> list[PointsLine]:
     """Seed 001 满意度积分, step by step: the base 100; mean >= 4.5 +30, < 3.5 -20; low
     scores answered within the deadline >= 90% +10, < 80% -15; a month with no low score
-    +50 (the answer rate then does not apply). No ratings: no mean, nothing moved for it.
+    +50 (the answer rate then does not apply). No ratings: no mean and no "no low score"
+    bonus either, so a counter nobody rated (or nobody was invited to rate) never tops the
+    month for it.
     """
     if low_scores_answered_in_time > low_scores or low_scores < 0:
         raise ValueError("answered low scores must be between 0 and the number of low scores")
@@ -560,7 +562,8 @@ def satisfaction_breakdown(
             delta = -rules.mean_low_penalty
         lines.append(PointsLine("mean_rating", mean, delta))
     if low_scores == 0:
-        lines.append(PointsLine("no_low_score", Decimal(0), rules.no_low_score_bonus))
+        if mean_rating is not None:  # no ratings: nothing to reward
+            lines.append(PointsLine("no_low_score", Decimal(0), rules.no_low_score_bonus))
     else:
         rate = Decimal(low_scores_answered_in_time) / low_scores
         delta = Decimal(0)

@@ -265,7 +265,7 @@ def test_efficiency_points(minutes: float | None, rate: str | None, expected: ob
         ("4.5", 10, 9, 140),  # +30, 90% answered in time +10
         ("3.4", 10, 7, 65),  # -20, 70% answered -15
         ("4.0", 5, 4, 100),  # 80% answered: neither bonus nor penalty
-        (None, 0, 0, 150),  # no ratings: no mean figure, no low score
+        (None, 0, 0, 100),  # no ratings: no mean figure, and no "no low score" bonus either
     ],
 )
 def test_satisfaction_points(mean: str | None, low: int, answered: int, expected: int) -> None:
