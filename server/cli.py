@@ -20,7 +20,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from server.database import is_migrated, make_engine, make_session_factory, migrate
+from server.database import (
+    begin_write,
+    is_migrated,
+    make_engine,
+    make_session_factory,
+    migrate,
+)
 from server.models import Hall as HallRow
 from server.models import Role
 from server.settings import Settings, SettingsError
@@ -68,10 +74,17 @@ class ChecksFailed(Exception):
     """A check found what it looks for and has printed it: exit status 1."""
 
 
-def _in_transaction(settings: Settings, work: Callable[[Session], T]) -> T:
+def _in_transaction(settings: Settings, work: Callable[[Session], T], *, write: bool = True) -> T:
+    """`work` in one transaction. A command that may write begins as a writer (BEGIN
+    IMMEDIATE on SQLite): it waits its turn behind a running server's writes, where a
+    transaction that read first and wrote later would be refused as soon as the server
+    had committed in between ("database is locked"). Long read-only checks pass
+    write=False and never hold the server's writers up."""
     engine = _engine(settings)
     try:
         with make_session_factory(engine).begin() as session:
+            if write:
+                begin_write(session)
             return work(session)
     finally:
         engine.dispose()
@@ -997,7 +1010,7 @@ def cmd_privacy_delete(args: argparse.Namespace) -> None:
 def cmd_audit_verify(args: argparse.Namespace) -> None:
     from server.audit import chain
 
-    result = _in_transaction(_settings(args), chain.verify)
+    result = _in_transaction(_settings(args), chain.verify, write=False)
     print(f"audit log: {result.entries} entries checked")
     print(f"ratings: {result.days} sealed days checked")
     for problem in result.breaks:
@@ -1148,9 +1161,6 @@ def cmd_month_close(args: argparse.Namespace) -> None:
     settings = _settings(args)
 
     def work(session: Session) -> list[str]:
-        from server.database import begin_write
-
-        begin_write(session)
         lines = []
         for hall_id in _month_halls(session, args.hall):
             row = close_month(session, settings, hall_id, args.month, now=_now())
