@@ -10,9 +10,10 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -26,7 +27,9 @@ __all__ = ["browser"]  # the module-scoped Chromium fixture, shared
 
 PASSWORD = "demo-password"
 COMMENT = "窗口服务态度冷淡，电话13812345678 <script>alert(1)</script>"
-TODAY = date.today()
+#: The demo hall's own day (Asia/Shanghai): pages pick periods by the hall's calendar, which
+#: is a day ahead of this machine's UTC date from 16:00 UTC on.
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 SPAN = f"period=custom&from={(TODAY - timedelta(days=29)).isoformat()}&to={TODAY.isoformat()}"
 
 
